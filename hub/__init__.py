@@ -1,0 +1,1 @@
+"""The Django project: settings, urls, ASGI, broker set-up, health and the helpers every app shares."""

@@ -1,0 +1,185 @@
+"""The node-type registry: each type declares itself once; its form, validation and docs derive from that.
+
+A node type is a class with `type`, `title`, `category`, `description`, a pydantic `Config` model (which
+yields the JSON Schema), its output `ports`, and `execute(ctx, config, input)`. Built-in types live in
+`nodes/builtin/<category>/<name>.py`; other packages add types through the entry-point group
+`switchboard.nodes` (each entry point names a module to import, whose classes call `@register`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+
+import jsonschema
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from nodes.context import NodeContext
+
+log = logging.getLogger(__name__)
+
+Category = Literal["trigger", "transform", "action"]
+ENTRY_POINT_GROUP = "switchboard.nodes"
+
+
+class RetryPolicy(BaseModel):
+    """How often and how patiently a failing step is tried again (full jitter, capped)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_attempts: int = Field(default=1, ge=1, le=25, description="Attempts in all, the first included.")
+    backoff: Literal["exponential"] = "exponential"
+    base_seconds: float = Field(default=1.0, ge=0, le=3600, description="Delay before the first retry.")
+    max_seconds: float = Field(default=300.0, ge=0, le=86400, description="No delay is longer than this.")
+
+
+class NodeConfig(BaseModel):
+    """Base of every node type's config: the keys every node takes."""
+
+    model_config = ConfigDict(extra="forbid")
+    retry: RetryPolicy | None = Field(default=None, description="Retry this step when it fails.")
+
+
+C = TypeVar("C", bound=NodeConfig)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Output sent through one named port; `port=None` stops this branch (downstream steps are skipped)."""
+
+    output: Any
+    port: str | None
+
+
+@dataclass(frozen=True)
+class Wait:
+    """The step waits until `until` without holding a worker; it then succeeds with `output`."""
+
+    until: datetime
+    output: Any
+
+
+class NodeError(Exception):
+    """A step failed with a message a person can read. `retryable` when trying later may succeed."""
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None,
+                 output: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.output = output
+
+
+class NodeType(Generic[C]):
+    type: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[Category]
+    description: ClassVar[str]
+    Config: ClassVar[type[NodeConfig]] = NodeConfig
+    ports: ClassVar[tuple[str, ...]] = ("out",)
+
+    @property
+    def is_trigger(self) -> bool:
+        return self.category == "trigger"
+
+    def execute(self, ctx: NodeContext, config: C, input: Any) -> Any:
+        """Run the step. Return the output (port "out"), a Route, or a Wait; raise NodeError to fail."""
+        raise NotImplementedError  # every registered type overrides this
+
+    # --- derived from the declaration, never written twice ---------------------------------------
+    def config_schema(self) -> dict[str, Any]:
+        schema = self.Config.model_json_schema()
+        schema.setdefault("title", self.title)
+        return schema
+
+    def validate_config(self, config: Any) -> list[tuple[str | None, str]]:
+        """Every problem with a config: (dotted field path or None, message)."""
+        validator = jsonschema.Draft202012Validator(self.config_schema())
+        problems: list[tuple[str | None, str]] = []
+        for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+            path = _dotted(error.absolute_path)
+            problems.append((path, _message(error)))
+        return problems
+
+    def parse_config(self, config: dict[str, Any]) -> C:
+        return self.Config.model_validate(config)  # type: ignore[return-value]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "category": self.category,
+            "description": self.description,
+            "config_schema": self.config_schema(),
+            "ports": list(self.ports),
+            "inputs": [] if self.is_trigger else ["in"],
+        }
+
+
+def _dotted(path: Any) -> str | None:
+    parts: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or None
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return str(error.message).replace("is a required property", "is required")
+    if error.validator == "additionalProperties":
+        return str(error.message).replace("Additional properties are not allowed", "Unknown key(s)")
+    return str(error.message)
+
+
+@dataclass
+class Registry:
+    types: dict[str, NodeType[Any]] = field(default_factory=dict)
+
+    def add(self, cls: type[NodeType[Any]]) -> None:
+        if cls.type in self.types and type(self.types[cls.type]) is not cls:
+            raise ValueError(f"node type {cls.type!r} is registered twice")
+        self.types[cls.type] = cls()
+
+    def get(self, type_name: str) -> NodeType[Any] | None:
+        return self.types.get(type_name)
+
+    def all(self) -> list[NodeType[Any]]:
+        order = {"trigger": 0, "transform": 1, "action": 2}
+        return sorted(self.types.values(), key=lambda t: (order.get(t.category, 9), t.type))
+
+
+registry = Registry()
+
+T = TypeVar("T", bound=type[NodeType[Any]])
+
+
+def register(cls: T) -> T:
+    """Class decorator: make a node type available to flows, the API and the UI."""
+    registry.add(cls)
+    return cls
+
+
+def get(type_name: str) -> NodeType[Any] | None:
+    return registry.get(type_name)
+
+
+def load_all() -> None:
+    """Import every built-in node module, then the plug-ins' entry points."""
+    import nodes.builtin as builtin
+
+    for module in pkgutil.walk_packages(builtin.__path__, builtin.__name__ + "."):
+        importlib.import_module(module.name)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry.load()
+        except Exception:
+            log.exception("could not load node plug-in %s", entry.name)
