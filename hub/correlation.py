@@ -77,3 +77,9 @@ class CorrelationIdMiddleware:
             response: HttpResponse = await self.get_response(request)
         response[HEADER] = correlation_id
         return response
+
+
+def current_or_new() -> str:
+    """The bound id, or a fresh one outside a request (scheduler ticks, replays from the shell)."""
+    value = _current.get()
+    return value if value != "-" else new_id()

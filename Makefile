@@ -1,0 +1,57 @@
+# Switchboard: `make run` serves the app, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.install-stamp
+FRONTEND_STAMP := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts -type f 2>/dev/null)
+PORT ?= 8000
+# The machine's PostgreSQL and Redis, for the second pass of `make test` (skipped when unreachable).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/switchboard
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-embedded test-services lint frontend bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into $(VENV)/ (first run, or pyproject.toml changed)…"
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(FRONTEND_STAMP): $(FRONTEND_SOURCES)
+	@echo "Building the browser app…"
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+frontend: $(FRONTEND_STAMP)
+
+run: $(STAMP) $(FRONTEND_STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Switchboard on http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/docs/)"
+	$(VENV)/bin/uvicorn hub.asgi:application --host 127.0.0.1 --port $(PORT) --no-access-log
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+test: lint test-embedded test-services
+
+test-embedded: $(STAMP)
+	@echo "== Tests on the embedded default (SQLite, in-process broker) =="
+	env -u DATABASE_URL -u REDIS_URL -u BROKER_URL $(PY) -m pytest
+
+test-services: $(STAMP)
+	@if $(PY) -c "import socket; [socket.create_connection(('127.0.0.1', p), 1).close() for p in (5432, 6379)]" 2>/dev/null; then \
+		echo "== Tests on PostgreSQL + Redis with worker processes =="; \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DRAMATIQ_NAMESPACE=switchboard-test $(PY) -m pytest; \
+	else \
+		echo "== PostgreSQL or Redis is not reachable on 127.0.0.1: the second pass is skipped =="; \
+	fi
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist var

@@ -1,0 +1,1 @@
+"""Flows, versions, approvals, runs, the engine that executes a version, webhook ingest and the scheduler."""

@@ -1,0 +1,370 @@
+"""The flows REST API (CONTRACT §3): one view per operation, serializers beside them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from flows import selectors, services
+from flows.diff import graph_diff
+from flows.graph import SCHEMA, trigger_node
+from flows.models import Flow, FlowVersion, Run, RunStatus, StepRun, TriggerEvent
+from hub.pagination import paginate
+from hub.problems import ErrorItem, ValidationProblem
+
+# --- serializers ----------------------------------------------------------------------------------
+
+
+def webhook_url(request: HttpRequest | None, flow: Flow, live_graph: dict[str, Any] | None) -> str | None:
+    """The absolute URL of the flow's webhook, when its live version starts with one."""
+    trigger = trigger_node(live_graph) if live_graph else None
+    if trigger is None or trigger["type"] != "trigger.webhook":
+        return None
+    path = f"/hooks/{flow.webhook_key}"
+    if settings.PUBLIC_URL:
+        return settings.PUBLIC_URL + path
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class FlowOut(serializers.ModelSerializer[Flow]):
+    draft = serializers.JSONField(help_text="The draft graph: a switchboard.flow/v1 document.")
+    live_version = serializers.SerializerMethodField()
+    webhook_url = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
+
+    class Meta:
+        model = Flow
+        fields = ["id", "name", "draft", "live_version", "paused", "webhook_url", "owner", "created_at",
+                  "updated_at"]
+
+    def get_live_version(self, flow: Flow) -> int | None:
+        return getattr(flow, "live_number", None)
+
+    def get_webhook_url(self, flow: Flow) -> str | None:
+        return webhook_url(self.context.get("request"), flow, getattr(flow, "live_graph", None))
+
+
+class VersionOut(serializers.ModelSerializer[FlowVersion]):
+    author = serializers.CharField(source="author.username", default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    graph = serializers.JSONField()
+
+    class Meta:
+        model = FlowVersion
+        fields = ["number", "state", "author", "note", "graph", "created_at", "decided_by", "decided_at",
+                  "decision_comment", "self_approved"]
+
+
+class StepOut(serializers.ModelSerializer[StepRun]):
+    input = serializers.JSONField()
+    output = serializers.JSONField()
+
+    class Meta:
+        model = StepRun
+        fields = ["node", "node_type", "status", "attempts", "input", "output", "port", "error", "started_at",
+                  "finished_at", "resume_at"]
+
+
+class RunOut(serializers.ModelSerializer[Run]):
+    version = serializers.IntegerField(source="version.number", default=None, allow_null=True,
+                                       help_text="The version number; null for a test run of the draft.")
+    trigger = serializers.CharField(source="event.kind", help_text="What started the run.")
+    output = serializers.JSONField()
+    steps = StepOut(many=True, read_only=True)
+
+    class Meta:
+        model = Run
+        fields = ["id", "flow", "version", "status", "trigger", "correlation_id", "replay_of", "created_at",
+                  "started_at", "finished_at", "resume_at", "error", "output", "steps"]
+
+
+class FlowCreate(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    graph = serializers.JSONField(help_text="A switchboard.flow/v1 document.")
+
+
+class Draft(serializers.Serializer[Any]):
+    graph = serializers.JSONField(help_text="A switchboard.flow/v1 document.")
+
+
+class VersionSubmit(serializers.Serializer[Any]):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class Decision(serializers.Serializer[Any]):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class RunPayload(serializers.Serializer[Any]):
+    payload = serializers.JSONField(required=False, default=dict,
+                                    help_text="The trigger's output for this run (any JSON).")
+
+
+class Replay(serializers.Serializer[Any]):
+    from_ = serializers.ChoiceField(choices=["failed", "start"], default="failed",
+                                    help_text="`failed` keeps the outputs of the steps that had succeeded.")
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # `from` is a Python keyword
+        return fields
+
+
+FlowDocument = inline_serializer(
+    name="FlowDocument",
+    fields={
+        "schema": serializers.CharField(default=SCHEMA),
+        "name": serializers.CharField(),
+        "nodes": serializers.ListField(child=serializers.JSONField()),
+        "edges": serializers.ListField(child=serializers.JSONField()),
+    },
+)
+
+Diff = inline_serializer(
+    name="VersionDiff",
+    fields={
+        "from_version": serializers.IntegerField(allow_null=True),
+        "to_version": serializers.IntegerField(),
+        "nodes": inline_serializer(name="NodeChanges", fields={
+            "added": serializers.ListField(child=serializers.JSONField()),
+            "removed": serializers.ListField(child=serializers.JSONField()),
+            "changed": serializers.ListField(child=serializers.JSONField()),
+        }),
+        "edges": inline_serializer(name="EdgeChanges", fields={
+            "added": serializers.ListField(child=serializers.JSONField()),
+            "removed": serializers.ListField(child=serializers.JSONField()),
+        }),
+    },
+)
+
+RunAccepted = inline_serializer(name="RunAccepted", fields={
+    "run_id": serializers.UUIDField(), "correlation_id": serializers.CharField()})
+
+
+def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _flow_response(request: Request, flow_id: Any, code: int = status.HTTP_200_OK) -> Response:
+    return Response(FlowOut(selectors.flow_get(flow_id), context={"request": request}).data, status=code)
+
+
+def _run_response(request: Request, run: Run, code: int = status.HTTP_200_OK) -> Response:
+    return Response(RunOut(selectors.run_get(run.pk), context={"request": request}).data, status=code)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip().strip('"')
+    if not key or len(key) > 255:
+        raise ValidationProblem([ErrorItem(field="Idempotency-Key",
+                                           message="The Idempotency-Key header must be 1 to 255 characters.")])
+    return key
+
+
+# --- flows ----------------------------------------------------------------------------------------
+
+
+class FlowsView(APIView):
+    @extend_schema(operation_id="flows_list", responses=FlowOut(many=True),
+                   parameters=[OpenApiParameter("search", str, description="Part of the flow's name.")])
+    def get(self, request: Request) -> Response:
+        flows = selectors.flow_list()
+        if search := request.query_params.get("search"):
+            flows = flows.filter(name__icontains=search)
+        return paginate(self, flows, FlowOut)
+
+    @extend_schema(operation_id="flows_create", request=FlowCreate, responses={201: FlowOut})
+    def post(self, request: Request) -> Response:
+        data = _valid(FlowCreate, request)
+        flow = services.flow_create(user=request.user, name=data["name"], graph=data["graph"])
+        return _flow_response(request, flow.pk, status.HTTP_201_CREATED)
+
+
+class FlowView(APIView):
+    @extend_schema(operation_id="flows_read", responses=FlowOut)
+    def get(self, request: Request, flow_id: Any) -> Response:
+        return _flow_response(request, flow_id)
+
+
+class DraftView(APIView):
+    @extend_schema(operation_id="flows_draft_replace", request=Draft, responses=FlowOut)
+    def put(self, request: Request, flow_id: Any) -> Response:
+        flow = selectors.flow_get(flow_id)
+        services.flow_draft_update(flow=flow, user=request.user, graph=_valid(Draft, request)["graph"])
+        return _flow_response(request, flow_id)
+
+
+class PauseView(APIView):
+    @extend_schema(operation_id="flows_pause", request=None, responses=FlowOut)
+    def post(self, request: Request, flow_id: Any) -> Response:
+        services.flow_set_paused(flow=selectors.flow_get(flow_id), user=request.user, paused=True)
+        return _flow_response(request, flow_id)
+
+
+class ResumeView(APIView):
+    @extend_schema(operation_id="flows_resume", request=None, responses=FlowOut)
+    def post(self, request: Request, flow_id: Any) -> Response:
+        services.flow_set_paused(flow=selectors.flow_get(flow_id), user=request.user, paused=False)
+        return _flow_response(request, flow_id)
+
+
+class ExportView(APIView):
+    @extend_schema(operation_id="flows_export", responses=FlowDocument)
+    def get(self, request: Request, flow_id: Any) -> Response:
+        flow = selectors.flow_get(flow_id)
+        response = Response({**flow.draft, "schema": SCHEMA, "name": flow.name})
+        response["Content-Disposition"] = f'attachment; filename="flow-{flow.pk}.json"'
+        return response
+
+
+class ImportView(APIView):
+    @extend_schema(operation_id="flows_import", request=FlowDocument, responses={201: FlowOut})
+    def post(self, request: Request) -> Response:
+        flow = services.flow_import(user=request.user, document=request.data)
+        return _flow_response(request, flow.pk, status.HTTP_201_CREATED)
+
+
+# --- versions -------------------------------------------------------------------------------------
+
+
+class VersionsView(APIView):
+    @extend_schema(operation_id="versions_list", responses=VersionOut(many=True))
+    def get(self, request: Request, flow_id: Any) -> Response:
+        versions = selectors.version_list(selectors.flow_get(flow_id))
+        return paginate(self, versions, VersionOut, ordering=("-number",))
+
+    @extend_schema(operation_id="versions_submit", request=VersionSubmit, responses={201: VersionOut})
+    def post(self, request: Request, flow_id: Any) -> Response:
+        data = _valid(VersionSubmit, request)
+        version = services.version_submit(flow=selectors.flow_get(flow_id), user=request.user, note=data["note"])
+        return Response(VersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+class VersionView(APIView):
+    @extend_schema(operation_id="versions_read", responses=VersionOut)
+    def get(self, request: Request, flow_id: Any, number: int) -> Response:
+        return Response(VersionOut(selectors.version_get(selectors.flow_get(flow_id), number)).data)
+
+
+class VersionDiffView(APIView):
+    @extend_schema(
+        operation_id="versions_diff",
+        parameters=[OpenApiParameter("against", int, description="The version to compare with; "
+                                     "by default the one before (an empty flow for version 1).")],
+        responses=Diff,
+    )
+    def get(self, request: Request, flow_id: Any, number: int) -> Response:
+        flow = selectors.flow_get(flow_id)
+        version = selectors.version_get(flow, number)
+        against = request.query_params.get("against")
+        if against is not None and not against.isdigit():
+            raise ValidationProblem([ErrorItem(field="against", message="`against` is a version number.")])
+        base_number = int(against) if against is not None else number - 1
+        base = selectors.version_get(flow, base_number) if base_number >= 1 else None
+        diff = graph_diff(base.graph if base else {"nodes": [], "edges": []}, version.graph)
+        return Response({"from_version": base.number if base else None, "to_version": number, **diff})
+
+
+class ApproveView(APIView):
+    @extend_schema(operation_id="versions_approve", request=Decision, responses=VersionOut)
+    def post(self, request: Request, flow_id: Any, number: int) -> Response:
+        version = selectors.version_get(selectors.flow_get(flow_id), number)
+        decided = services.version_approve(version=version, user=request.user, comment=_valid(Decision, request)["comment"])
+        return Response(VersionOut(decided).data)
+
+
+class RejectView(APIView):
+    @extend_schema(operation_id="versions_reject", request=Decision, responses=VersionOut)
+    def post(self, request: Request, flow_id: Any, number: int) -> Response:
+        version = selectors.version_get(selectors.flow_get(flow_id), number)
+        decided = services.version_reject(version=version, user=request.user, comment=_valid(Decision, request)["comment"])
+        return Response(VersionOut(decided).data)
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+
+class TestRunView(APIView):
+    @extend_schema(operation_id="flows_test", request=RunPayload, responses={201: RunOut})
+    def post(self, request: Request, flow_id: Any) -> Response:
+        flow = selectors.flow_get(flow_id)
+        run = services.run_test(flow=flow, user=request.user, payload=_valid(RunPayload, request)["payload"])
+        return _run_response(request, run, status.HTTP_201_CREATED)
+
+
+class StartRunView(APIView):
+    @extend_schema(
+        operation_id="flows_start_run",
+        request=RunPayload,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     description="A repeat with the same key returns the first run (200).")],
+        responses={201: RunOut, 200: RunOut},
+    )
+    def post(self, request: Request, flow_id: Any) -> Response:
+        flow = selectors.flow_get(flow_id)
+        run, created = services.run_start_live(
+            flow=flow, kind=TriggerEvent.Kind.MANUAL, payload=_valid(RunPayload, request)["payload"],
+            idempotency_key=_idempotency_key(request), user=request.user,
+        )
+        return _run_response(request, run, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class RunsView(APIView):
+    @extend_schema(
+        operation_id="runs_list",
+        parameters=[
+            OpenApiParameter("flow", OpenApiTypes.UUID, description="Only this flow's runs."),
+            OpenApiParameter("status", str, enum=[s.value for s in RunStatus]),
+            OpenApiParameter("correlation_id", str),
+        ],
+        responses=RunOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        problems = []
+        if params.get("status") and params["status"] not in RunStatus.values:
+            problems.append(ErrorItem(field="status", message=f"`status` is one of {', '.join(RunStatus.values)}."))
+        if params.get("flow"):
+            try:
+                serializers.UUIDField().to_internal_value(params["flow"])
+            except serializers.ValidationError:
+                problems.append(ErrorItem(field="flow", message="`flow` is a flow id (a UUID)."))
+        if problems:
+            raise ValidationProblem(problems)
+        runs = selectors.run_list(flow=params.get("flow"), status=params.get("status"),
+                                  correlation_id=params.get("correlation_id")).prefetch_related("steps")
+        return paginate(self, runs.select_related("event"), RunOut)
+
+
+class RunView(APIView):
+    @extend_schema(operation_id="runs_read", responses=RunOut)
+    def get(self, request: Request, run_id: Any) -> Response:
+        return _run_response(request, selectors.run_get(run_id))
+
+
+class ReplayView(APIView):
+    @extend_schema(operation_id="runs_replay", request=Replay, responses={201: RunOut})
+    def post(self, request: Request, run_id: Any) -> Response:
+        data = _valid(Replay, request)
+        replay = services.run_replay(run=selectors.run_get(run_id), user=request.user, mode=data["from"])
+        return _run_response(request, replay, status.HTTP_201_CREATED)
+
+
+class CancelView(APIView):
+    @extend_schema(operation_id="runs_cancel", request=None, responses=RunOut)
+    def post(self, request: Request, run_id: Any) -> Response:
+        run = services.run_cancel(run=selectors.run_get(run_id), user=request.user)
+        return _run_response(request, run)

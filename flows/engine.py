@@ -1,0 +1,233 @@
+"""The engine: executes one run of a version's graph, step by step, storing every step as it goes.
+
+A run is claimed by one worker at a time (a lease on the run row). Steps that already succeeded
+are never executed again — not by a resumed delay, a retry, a replay from the failed step, or a
+worker that takes over a run whose previous worker crashed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from flows import graph as flow_graph
+from flows.models import Run, RunStatus, StepRun, StepStatus
+from flows.retry import NO_RETRY, backoff_seconds, policy_for
+from flows.tasks import enqueue_run
+from hub import correlation
+from nodes import registry
+from nodes.context import NodeContext
+from nodes.expressions import ExpressionError
+from nodes.registry import NodeError, RetryPolicy, Route, Wait
+
+log = logging.getLogger("switchboard.engine")
+
+
+def run_execute(run_id: str) -> None:
+    run = _claim(run_id)
+    if run is None:
+        return
+    with correlation.bound(run.correlation_id):
+        try:
+            _walk(run)
+        except Exception:
+            log.exception("the engine failed on run %s", run.id)
+            _finish(run, RunStatus.FAILED, error="Switchboard failed while running this flow; "
+                                                 "the error is in the server log under this run's correlation id.")
+
+
+def _claim(run_id: str) -> Run | None:
+    """Take the run if it is ours to take: queued, due after waiting, or abandoned by a crashed worker."""
+    now = timezone.now()
+    claimable = (
+        Q(status=RunStatus.QUEUED)
+        | Q(status=RunStatus.WAITING, resume_at__lte=now)
+        | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+    )
+    with transaction.atomic():
+        run = (
+            Run.objects.select_for_update(skip_locked=True)
+            .select_related("event", "version")
+            .filter(claimable, pk=run_id)
+            .first()
+        )
+        if run is None:
+            return None
+        run.status = RunStatus.RUNNING
+        run.started_at = run.started_at or now
+        run.resume_at = None
+        run.lease_expires_at = now + timedelta(seconds=settings.RUN_LEASE_SECONDS)
+        run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at"])
+    return run
+
+
+_compiled: dict[int, flow_graph.Graph] = {}
+
+
+def _graph_of(run: Run) -> flow_graph.Graph:
+    if run.version is None:
+        return flow_graph.compile_graph(run.graph or {})
+    # A version's graph is frozen, so its compiled form is kept for the worker's lifetime.
+    graph = _compiled.get(run.version.pk)
+    if graph is None:
+        if len(_compiled) > 1024:
+            _compiled.clear()
+        graph = _compiled[run.version.pk] = flow_graph.compile_graph(run.version.graph)
+    return graph
+
+
+def _walk(run: Run) -> None:
+    graph = _graph_of(run)
+    steps = {s.node: s for s in run.steps.all()}
+    data: dict[str, Any] = {
+        "trigger": None,
+        "steps": {},
+        "input": None,
+        "run": {
+            "id": str(run.id),
+            "flow": str(run.flow_id),
+            "version": run.version.number if run.version else None,
+            "correlation_id": run.correlation_id,
+        },
+    }
+    last_output: Any = None
+    for position, node_id in enumerate(graph.order):
+        if not _still_ours(run):
+            return
+        node = graph.nodes[node_id]
+        step = steps.get(node_id)
+        if step is None or step.status not in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
+            if node_id == graph.trigger:
+                source_output: Any = run.event.payload
+            else:
+                feeding = [
+                    e for e in graph.incoming[node_id]
+                    if (s := steps.get(e.source)) is not None
+                    and s.status == StepStatus.SUCCEEDED and s.port == e.source_port
+                ]
+                if not feeding:
+                    steps[node_id] = _skip(run, node, position)
+                    continue
+                source_output = steps[feeding[0].source].output
+            step = _execute_step(run, step, node, position, source_output, data)
+            steps[node_id] = step
+            if step.status != StepStatus.SUCCEEDED:
+                return  # waiting (delay or retry) or failed: the run has been updated
+        if step.status == StepStatus.SUCCEEDED:
+            data["steps"][node_id] = step.output
+            if node_id == graph.trigger:
+                data["trigger"] = step.output
+            last_output = step.output
+    _finish(run, RunStatus.SUCCEEDED, output=last_output)
+
+
+def _still_ours(run: Run) -> bool:
+    """Renew the lease; False when the run was cancelled meanwhile."""
+    renewed = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)
+    )
+    return renewed == 1
+
+
+def _skip(run: Run, node: dict[str, Any], position: int) -> StepRun:
+    now = timezone.now()
+    step, _ = StepRun.objects.update_or_create(
+        run=run, node=node["id"],
+        defaults={"node_type": node["type"], "position": position, "status": StepStatus.SKIPPED,
+                  "started_at": now, "finished_at": now},
+    )
+    return step
+
+
+def _execute_step(run: Run, step: StepRun | None, node: dict[str, Any], position: int,
+                  source_output: Any, data: dict[str, Any]) -> StepRun:
+    now = timezone.now()
+    if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
+        # A delay that has run out: the step succeeds with the output it set aside.
+        step.status, step.waiting_for, step.resume_at, step.finished_at = StepStatus.SUCCEEDED, "", None, now
+        step.save(update_fields=["status", "waiting_for", "resume_at", "finished_at"])
+        return step
+    if step is None:
+        step = StepRun(run=run, node=node["id"], node_type=node["type"], position=position, started_at=now)
+    step.status = StepStatus.RUNNING
+    step.input = source_output
+    step.attempts += 1
+    step.waiting_for, step.resume_at, step.error = "", None, ""
+    step.save()
+
+    node_type = registry.get(node["type"])
+    data["input"] = source_output
+    policy = NO_RETRY
+    try:
+        if node_type is None:
+            raise NodeError(f"The node type {node['type']!r} is not installed on this server.")
+        config = node_type.parse_config(node.get("config", {}))
+        policy = policy_for(node_type.category, config.retry)
+        ctx = NodeContext(data=data, node_id=node["id"], run_id=str(run.id),
+                          correlation_id=run.correlation_id, attempt=step.attempts)
+        result = node_type.execute(ctx, config, source_output)
+    except NodeError as error:
+        return _step_failed(run, step, node, policy, error)
+    except ExpressionError as error:
+        return _step_failed(run, step, node, policy, NodeError(f"An expression could not be evaluated: {error}"))
+    except Exception as error:
+        log.exception("node %s (%s) raised", node["id"], node["type"])
+        return _step_failed(run, step, node, policy, NodeError(f"Unexpected error: {type(error).__name__}: {error}"))
+
+    if isinstance(result, Wait) and result.until > timezone.now():
+        step.status, step.waiting_for, step.resume_at, step.output, step.port = (
+            StepStatus.WAITING, "delay", result.until, result.output, "out")
+        step.save(update_fields=["status", "waiting_for", "resume_at", "output", "port"])
+        _wait(run, result.until)
+        return step
+    if isinstance(result, Wait):
+        output, port = result.output, "out"
+    elif isinstance(result, Route):
+        output, port = result.output, result.port
+    else:
+        output, port = result, "out"
+    step.status, step.output, step.port, step.finished_at = StepStatus.SUCCEEDED, output, port, timezone.now()
+    step.save(update_fields=["status", "output", "port", "finished_at"])
+    return step
+
+
+def _step_failed(run: Run, step: StepRun, node: dict[str, Any], policy: RetryPolicy,
+                 error: NodeError) -> StepRun:
+    now = timezone.now()
+    step.error = error.message
+    step.output = error.output
+    if error.retryable and step.attempts < policy.max_attempts:
+        resume_at = now + timedelta(seconds=backoff_seconds(policy, step.attempts, error.retry_after))
+        step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "retry", resume_at
+        step.save(update_fields=["status", "waiting_for", "resume_at", "error", "output"])
+        log.info("step %s failed (attempt %s), retrying at %s: %s", node["id"], step.attempts,
+                 resume_at.isoformat(), error.message)
+        _wait(run, resume_at)
+        return step
+    step.status, step.finished_at = StepStatus.FAILED, now
+    step.save(update_fields=["status", "finished_at", "error", "output"])
+    attempts = f" after {step.attempts} attempts" if step.attempts > 1 else ""
+    _finish(run, RunStatus.FAILED, error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}")
+    return step
+
+
+def _wait(run: Run, until: Any) -> None:
+    """Park the run without holding a worker; a delayed message (and the sweeper) wakes it."""
+    with transaction.atomic():
+        Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.WAITING, resume_at=until, lease_expires_at=None
+        )
+        enqueue_run(run.id, at=until)
+
+
+def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "") -> None:
+    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=status, output=output, error=error, finished_at=timezone.now(), lease_expires_at=None
+    )
+    log.info("run %s %s", run.id, status)

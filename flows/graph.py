@@ -1,0 +1,216 @@
+"""The flow document (`switchboard.flow/v1`): validation with every problem listed, and the walk order."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.problems import ErrorItem
+from nodes import registry
+
+SCHEMA = "switchboard.flow/v1"
+NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DEFAULT_SOURCE_PORT = "out"
+DEFAULT_TARGET_PORT = "in"
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    source_port: str = DEFAULT_SOURCE_PORT
+    target_port: str = DEFAULT_TARGET_PORT
+
+
+@dataclass
+class Graph:
+    """A validated graph, ready to walk: nodes in execution order and each node's incoming edges."""
+
+    nodes: dict[str, dict[str, Any]]
+    order: list[str]
+    incoming: dict[str, list[Edge]] = field(default_factory=dict)
+    trigger: str = ""
+
+
+def validate(document: Any) -> list[ErrorItem]:
+    """Every problem of a flow document, each naming its node id or edge index."""
+    problems: list[ErrorItem] = []
+    if not isinstance(document, dict):
+        return [ErrorItem(message="The flow document must be a JSON object.")]
+    schema = document.get("schema", SCHEMA)
+    if schema != SCHEMA:
+        problems.append(ErrorItem(field="schema", message=f"Unknown schema {schema!r}; expected {SCHEMA!r}."))
+    if "name" in document and not isinstance(document["name"], str):
+        problems.append(ErrorItem(field="name", message="The name must be a string."))
+    known = {"schema", "name", "nodes", "edges", "description"}
+    for key in sorted(set(document) - known):
+        problems.append(ErrorItem(field=key, message=f"Unknown key {key!r}."))
+    nodes = document.get("nodes")
+    edges = document.get("edges", [])
+    if not isinstance(nodes, list):
+        problems.append(ErrorItem(field="nodes", message="`nodes` must be a list."))
+        nodes = []
+    if not isinstance(edges, list):
+        problems.append(ErrorItem(field="edges", message="`edges` must be a list."))
+        edges = []
+
+    ports: dict[str, tuple[str, ...]] = {}
+    triggers: list[str] = []
+    for index, node in enumerate(nodes):
+        problems.extend(_node_problems(index, node, ports, triggers))
+
+    if not triggers:
+        problems.append(ErrorItem(field="nodes", message="A flow needs exactly one trigger node; it has none."))
+    elif len(triggers) > 1:
+        for node_id in triggers[1:]:
+            problems.append(ErrorItem(node=node_id, field="type",
+                                      message=f"A flow has exactly one trigger; {triggers[0]!r} is already one."))
+
+    parsed_edges: list[Edge] = []
+    seen_edges: set[Edge] = set()
+    for index, edge in enumerate(edges):
+        parsed, edge_problems = _edge(index, edge, ports, set(triggers))
+        problems.extend(edge_problems)
+        if parsed is not None:
+            if parsed in seen_edges:
+                problems.append(ErrorItem(field=f"edges[{index}]", message="This edge is listed twice."))
+            seen_edges.add(parsed)
+            parsed_edges.append(parsed)
+
+    if triggers and not problems:
+        problems.extend(_shape_problems(list(ports), parsed_edges, triggers[0]))
+    return problems
+
+
+def _node_problems(index: int, node: Any, ports: dict[str, tuple[str, ...]],
+                   triggers: list[str]) -> list[ErrorItem]:
+    where = f"nodes[{index}]"
+    if not isinstance(node, dict):
+        return [ErrorItem(field=where, message="A node must be a JSON object.")]
+    node_id = node.get("id")
+    if not isinstance(node_id, str) or not NODE_ID.match(node_id):
+        return [ErrorItem(field=f"{where}.id", message="A node id is 1 to 64 of A-Z, a-z, 0-9, _ and -.")]
+    if node_id in ports:
+        return [ErrorItem(node=node_id, field="id", message=f"The id {node_id!r} is used by another node.")]
+    problems: list[ErrorItem] = []
+    for key in sorted(set(node) - {"id", "type", "config", "position", "name", "description"}):
+        problems.append(ErrorItem(node=node_id, field=key, message=f"Unknown key {key!r}."))
+    node_type = registry.get(node.get("type")) if isinstance(node.get("type"), str) else None
+    ports[node_id] = node_type.ports if node_type else ()
+    if node_type is None:
+        problems.append(ErrorItem(node=node_id, field="type", message=f"Unknown node type {node.get('type')!r}."))
+        return problems
+    if node_type.is_trigger:
+        triggers.append(node_id)
+    config = node.get("config", {})
+    if not isinstance(config, dict):
+        problems.append(ErrorItem(node=node_id, field="config", message="`config` must be a JSON object."))
+    else:
+        for path, message in node_type.validate_config(config):
+            problems.append(ErrorItem(node=node_id, field=f"config.{path}" if path else "config", message=message))
+    position = node.get("position")
+    if position is not None and not (
+        isinstance(position, dict)
+        and all(isinstance(position.get(axis), (int, float)) for axis in ("x", "y"))
+    ):
+        problems.append(ErrorItem(node=node_id, field="position", message="`position` is {\"x\": n, \"y\": n}."))
+    if "name" in node and not isinstance(node["name"], str):
+        problems.append(ErrorItem(node=node_id, field="name", message="The name must be a string."))
+    return problems
+
+
+def _edge(index: int, edge: Any, ports: dict[str, tuple[str, ...]],
+          triggers: set[str]) -> tuple[Edge | None, list[ErrorItem]]:
+    where = f"edges[{index}]"
+    if not isinstance(edge, dict):
+        return None, [ErrorItem(field=where, message="An edge must be a JSON object.")]
+    problems: list[ErrorItem] = []
+    for key in sorted(set(edge) - {"source", "target", "sourcePort", "targetPort", "id"}):
+        problems.append(ErrorItem(field=f"{where}.{key}", message=f"Unknown key {key!r}."))
+    source, target = edge.get("source"), edge.get("target")
+    source_port = edge.get("sourcePort", DEFAULT_SOURCE_PORT)
+    target_port = edge.get("targetPort", DEFAULT_TARGET_PORT)
+    if source not in ports:
+        problems.append(ErrorItem(field=f"{where}.source", message=f"No node has the id {source!r}."))
+    elif ports[source] and source_port not in ports[source]:
+        problems.append(ErrorItem(field=f"{where}.sourcePort",
+                                  message=f"{source!r} has no port {source_port!r}; "
+                                          f"its ports are {', '.join(ports[source])}."))
+    if target not in ports:
+        problems.append(ErrorItem(field=f"{where}.target", message=f"No node has the id {target!r}."))
+    elif target in triggers:
+        problems.append(ErrorItem(field=f"{where}.target", message=f"{target!r} is a trigger; nothing leads into it."))
+    if target_port != DEFAULT_TARGET_PORT:
+        problems.append(ErrorItem(field=f"{where}.targetPort", message="The only input port is \"in\"."))
+    if source == target and source in ports:
+        problems.append(ErrorItem(field=where, message="An edge may not lead from a node to itself."))
+    if problems:
+        return None, problems
+    return Edge(source=source, target=target, source_port=source_port, target_port=target_port), []
+
+
+def _shape_problems(node_ids: list[str], edges: list[Edge], trigger: str) -> list[ErrorItem]:
+    order = _topological(node_ids, edges)
+    if order is None:
+        return [ErrorItem(field="edges", message="The edges form a cycle; a flow must be acyclic.")]
+    reachable = {trigger}
+    for node_id in order:
+        if node_id in reachable:
+            reachable.update(e.target for e in edges if e.source == node_id)
+    return [
+        ErrorItem(node=node_id, message=f"Nothing leads to {node_id!r} from the trigger.")
+        for node_id in node_ids if node_id not in reachable
+    ]
+
+
+def _topological(node_ids: list[str], edges: list[Edge]) -> list[str] | None:
+    """Kahn's algorithm, stable by document order; None when there is a cycle."""
+    indegree = dict.fromkeys(node_ids, 0)
+    for edge in edges:
+        indegree[edge.target] += 1
+    rank = {node_id: i for i, node_id in enumerate(node_ids)}
+    ready = deque(n for n in node_ids if indegree[n] == 0)
+    order: list[str] = []
+    while ready:
+        node_id = ready.popleft()
+        order.append(node_id)
+        released = []
+        for edge in edges:
+            if edge.source == node_id:
+                indegree[edge.target] -= 1
+                if indegree[edge.target] == 0:
+                    released.append(edge.target)
+        ready.extend(sorted(released, key=rank.__getitem__))
+    return order if len(order) == len(node_ids) else None
+
+
+def compile_graph(document: dict[str, Any]) -> Graph:
+    """A document already known to be valid, prepared for the engine."""
+    nodes = {n["id"]: n for n in document["nodes"]}
+    edges = [
+        Edge(source=e["source"], target=e["target"], source_port=e.get("sourcePort", DEFAULT_SOURCE_PORT),
+             target_port=e.get("targetPort", DEFAULT_TARGET_PORT))
+        for e in document.get("edges", [])
+    ]
+    order = _topological(list(nodes), edges) or []
+    incoming: dict[str, list[Edge]] = {node_id: [] for node_id in nodes}
+    for edge in edges:
+        incoming[edge.target].append(edge)
+    trigger = next(n for n in order if (t := registry.get(nodes[n]["type"])) is not None and t.is_trigger)
+    return Graph(nodes=nodes, order=order, incoming=incoming, trigger=trigger)
+
+
+def trigger_node(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The document's trigger node, if it has one."""
+    for node in document.get("nodes", []):
+        node_type = registry.get(node.get("type", ""))
+        if node_type is not None and node_type.is_trigger:
+            return dict(node)
+    return None
+
+
+def normalized(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its schema key set, as stored and exported."""
+    return {"schema": SCHEMA, **{k: v for k, v in document.items() if k != "schema"}}

@@ -1,0 +1,159 @@
+"""Flows and their versions, the inbound events that start runs, runs and their steps."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def _webhook_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Flow(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="flows")
+    draft = models.JSONField()
+    paused = models.BooleanField(default=False)
+    # The unguessable part of /hooks/{key}; stable across versions so callers need not change URLs.
+    webhook_key = models.CharField(max_length=64, unique=True, default=_webhook_key)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created_at", "id"], name="flow_list")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VersionState(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETIRED = "retired"
+
+
+class FlowVersion(models.Model):
+    """A frozen graph. At most one version of a flow is approved: that one is live."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    graph = models.JSONField()
+    state = models.CharField(max_length=16, choices=VersionState.choices, default=VersionState.PENDING)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="authored_versions")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="decided_versions")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    self_approved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "number"], name="unique_version_number"),
+            models.UniqueConstraint(fields=["flow"], condition=Q(state="approved"), name="one_live_version"),
+        ]
+        indexes = [models.Index(fields=["state", "-created_at"], name="version_inbox")]
+
+
+class TriggerEvent(models.Model):
+    """What started a run, stored before the run is queued so nothing delivered is lost."""
+
+    class Kind(models.TextChoices):
+        WEBHOOK = "webhook"
+        MANUAL = "manual"
+        SCHEDULE = "schedule"
+        TEST = "test"
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    payload = models.JSONField(help_text="The trigger's output: what the trigger node hands on.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="unique_event_idempotency_key"),
+        ]
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    WAITING = "waiting"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class Run(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="runs")
+    # A test run executes the draft: its graph is frozen here instead of in a version.
+    version = models.ForeignKey(FlowVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    graph = models.JSONField(null=True, blank=True)
+    event = models.ForeignKey(TriggerEvent, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    correlation_id = models.CharField(max_length=128)
+    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # While waiting (a delay or a retry back-off): when to go on.
+    resume_at = models.DateTimeField(null=True, blank=True)
+    # A worker that holds the run renews this; a crashed worker's run is taken over once it lapses.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    output = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at", "id"], name="run_list"),
+            models.Index(fields=["flow", "-created_at"], name="run_by_flow"),
+            models.Index(fields=["status", "-created_at"], name="run_by_status"),
+            models.Index(fields=["correlation_id"], name="run_by_correlation"),
+        ]
+
+
+class StepStatus(models.TextChoices):
+    RUNNING = "running"
+    WAITING = "waiting"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class StepRun(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps")
+    node = models.CharField(max_length=64)
+    node_type = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(help_text="The step's place in the run's execution order.")
+    status = models.CharField(max_length=16, choices=StepStatus.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    # The output port the step sent its output through; None when it stopped its branch.
+    port = models.CharField(max_length=64, null=True, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)
+    waiting_for = models.CharField(max_length=8, blank=True, choices=[("delay", "delay"), ("retry", "retry")])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "node"], name="unique_step_per_run")]
+        ordering = ["position"]

@@ -1,0 +1,30 @@
+"""How long a failed step waits before its next attempt: capped exponential backoff with full jitter."""
+
+from __future__ import annotations
+
+import random
+
+from nodes.registry import RetryPolicy
+
+# Actions talk to other systems, which fail transiently; transforms are pure and gain nothing by a retry.
+ACTION_DEFAULT = RetryPolicy(max_attempts=3, base_seconds=2.0, max_seconds=300.0)
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+def policy_for(category: str, configured: RetryPolicy | None) -> RetryPolicy:
+    if configured is not None:
+        return configured
+    return ACTION_DEFAULT if category == "action" else NO_RETRY
+
+
+def backoff_seconds(policy: RetryPolicy, attempt: int, retry_after: float | None = None,
+                    rng: random.Random | None = None) -> float:
+    """Delay before attempt `attempt + 1`: uniform in [0, min(max, base * 2^(attempt-1))] ("full jitter").
+
+    A server's Retry-After is a floor (never retry earlier than asked), still capped by max_seconds.
+    """
+    ceiling = min(policy.max_seconds, policy.base_seconds * (2 ** max(attempt - 1, 0)))
+    delay = (rng or random).uniform(0, ceiling)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(delay, policy.max_seconds)

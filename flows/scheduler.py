@@ -1,0 +1,93 @@
+"""The periodic loop: fires schedule triggers and re-sends runs the queue lost (the outbox sweeper).
+
+Safe to run in several processes at once: a tick is stored as a trigger event whose idempotency key
+names the tick, and the database refuses the second copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import Q
+from django.utils import timezone
+
+from flows import graph as flow_graph
+from flows.models import FlowVersion, Run, RunStatus, TriggerEvent, VersionState
+from flows.services import run_start
+from flows.tasks import enqueue_run
+from hub.problems import Problem
+
+log = logging.getLogger("switchboard.scheduler")
+TICK_SECONDS = 1.0
+
+
+def schedules_fire(now: datetime | None = None) -> int:
+    """Start a run for every live schedule whose latest tick has not run yet; returns how many started."""
+    now = now or timezone.now()
+    started = 0
+    versions = FlowVersion.objects.filter(state=VersionState.APPROVED, flow__paused=False).select_related("flow")
+    for version in versions:
+        trigger = flow_graph.trigger_node(version.graph)
+        if trigger is None or trigger["type"] != "trigger.schedule":
+            continue
+        config = trigger.get("config", {})
+        zone = ZoneInfo(config.get("timezone", "UTC"))
+        tick = croniter(config["cron"], now.astimezone(zone)).get_prev(datetime)
+        live_since = version.decided_at or version.created_at
+        if tick < live_since:
+            continue  # only ticks from after the version went live; no backfill storm
+        stamp = tick.astimezone(ZoneInfo("UTC")).isoformat()
+        try:
+            _, created = run_start(flow=version.flow, version=version, kind=TriggerEvent.Kind.SCHEDULE,
+                                   payload={"scheduled_at": stamp}, idempotency_key=f"schedule:{stamp}")
+        except Problem:
+            continue  # another scheduler is storing this very tick
+        started += int(created)
+    return started
+
+
+def runs_resend_stale(now: datetime | None = None, limit: int = 500) -> int:
+    """Send again the runs the broker may have lost: long queued, overdue waiting, or with a lapsed lease."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.RUN_REQUEUE_AFTER_SECONDS)
+    stale = Run.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=now - grace)
+        | Q(status=RunStatus.WAITING, resume_at__lt=now - grace)
+        | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+    ).values_list("id", flat=True)[:limit]
+    count = 0
+    for run_id in stale:
+        enqueue_run(run_id)
+        count += 1
+    if count:
+        log.info("re-sent %d stale runs", count)
+    return count
+
+
+def run_forever(stop: threading.Event) -> None:
+    """The loop `manage.py runscheduler` (and the embedded web process) runs until `stop` is set."""
+    last_sweep = 0.0
+    while not stop.is_set():
+        try:
+            schedules_fire()
+            loop_time = timezone.now().timestamp()
+            if loop_time - last_sweep >= settings.SWEEP_INTERVAL_SECONDS:
+                runs_resend_stale()
+                last_sweep = loop_time
+        except Exception:
+            log.exception("the scheduler loop failed; trying again")
+        finally:
+            close_old_connections()
+        stop.wait(TICK_SECONDS)
+
+
+def start_in_thread() -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(stop,), name="switchboard-scheduler", daemon=True).start()
+    return stop

@@ -1,0 +1,244 @@
+"""Writes of the flows app: flows, drafts, versions and their decisions, and starting runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from flows import graph as flow_graph
+from flows.tasks import enqueue_run
+from flows.models import (
+    FINISHED,
+    Flow,
+    FlowVersion,
+    Run,
+    RunStatus,
+    StepRun,
+    StepStatus,
+    TriggerEvent,
+    VersionState,
+)
+from hub import audit, correlation
+from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
+from identity import selectors as identity
+
+
+def _validated(document: Any) -> dict[str, Any]:
+    problems = flow_graph.validate(document)
+    if problems:
+        raise ValidationProblem(problems)
+    return flow_graph.normalized(document)
+
+
+@transaction.atomic
+def flow_create(*, user: Any, name: str, graph: Any) -> Flow:
+    document = _validated(graph)
+    flow = Flow.objects.create(name=name, owner=user, draft={**document, "name": name})
+    audit.record(actor=user, action="flow.created", target_type="flow", target_id=flow.id, name=name)
+    return flow
+
+
+@transaction.atomic
+def flow_import(*, user: Any, document: Any) -> Flow:
+    if not isinstance(document, dict) or not isinstance(document.get("name"), str) or not document["name"].strip():
+        raise ValidationProblem([ErrorItem(field="name", message="The flow document needs a `name`.")])
+    return flow_create(user=user, name=document["name"].strip(), graph=document)
+
+
+@transaction.atomic
+def flow_draft_update(*, flow: Flow, user: Any, graph: Any) -> Flow:
+    document = _validated(graph)
+    flow.draft = {**document, "name": flow.name}
+    flow.save(update_fields=["draft", "updated_at"])
+    audit.record(actor=user, action="flow.draft_updated", target_type="flow", target_id=flow.id)
+    return flow
+
+
+@transaction.atomic
+def flow_rename(*, flow: Flow, user: Any, name: str) -> Flow:
+    flow.name = name
+    flow.draft = {**flow.draft, "name": name}
+    flow.save(update_fields=["name", "draft", "updated_at"])
+    audit.record(actor=user, action="flow.renamed", target_type="flow", target_id=flow.id, name=name)
+    return flow
+
+
+@transaction.atomic
+def flow_set_paused(*, flow: Flow, user: Any, paused: bool) -> Flow:
+    flow.paused = paused
+    flow.save(update_fields=["paused", "updated_at"])
+    audit.record(actor=user, action="flow.paused" if paused else "flow.resumed", target_type="flow",
+                 target_id=flow.id)
+    return flow
+
+
+@transaction.atomic
+def version_submit(*, flow: Flow, user: Any, note: str = "") -> FlowVersion:
+    """Freeze the draft as the next numbered version, waiting for approval."""
+    flow = Flow.objects.select_for_update().get(pk=flow.pk)
+    document = _validated(flow.draft)
+    number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = FlowVersion.objects.create(flow=flow, number=number, graph=document, author=user, note=note)
+    audit.record(actor=user, action="version.submitted", target_type="flow_version",
+                 target_id=f"{flow.id}/{number}", note=note)
+    return version
+
+
+def _decidable(version: FlowVersion, user: Any) -> FlowVersion:
+    if not identity.user_may_approve(user):
+        raise Forbidden("Only an approver or an admin may decide on versions.")
+    version = FlowVersion.objects.select_for_update().get(pk=version.pk)
+    if version.state != VersionState.PENDING:
+        raise Conflict(f"Version {version.number} is {version.state}; only a pending version can be decided.")
+    return version
+
+
+@transaction.atomic
+def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
+    """Approve: the version goes live and the one before is retired, in one transaction.
+
+    Four eyes: the author may not approve their own version, unless nobody else may approve
+    (a one-person instance); then the approval is marked as a self-approval in the audit log.
+    """
+    Flow.objects.select_for_update().get(pk=version.flow_id)  # one decision per flow at a time
+    version = _decidable(version, user)
+    self_approved = version.author_id == user.pk
+    if self_approved and identity.approvers_other_than(user):
+        raise Forbidden("You wrote this version; someone else must approve it.")
+    now = timezone.now()
+    FlowVersion.objects.filter(flow_id=version.flow_id, state=VersionState.APPROVED).update(
+        state=VersionState.RETIRED
+    )
+    version.state = VersionState.APPROVED
+    version.decided_by = user
+    version.decided_at = now
+    version.decision_comment = comment
+    version.self_approved = self_approved
+    version.save()
+    audit.record(actor=user, action="version.approved", target_type="flow_version",
+                 target_id=f"{version.flow_id}/{version.number}", comment=comment, self_approved=self_approved)
+    return version
+
+
+@transaction.atomic
+def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
+    version = _decidable(version, user)
+    version.state = VersionState.REJECTED
+    version.decided_by = user
+    version.decided_at = timezone.now()
+    version.decision_comment = comment
+    version.save()
+    audit.record(actor=user, action="version.rejected", target_type="flow_version",
+                 target_id=f"{version.flow_id}/{version.number}", comment=comment)
+    return version
+
+
+# --- Runs ------------------------------------------------------------------------------------------
+
+def body_hash(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def live_version(flow: Flow) -> FlowVersion | None:
+    return flow.versions.filter(state=VersionState.APPROVED).first()
+
+
+def run_start(
+    *,
+    flow: Flow,
+    kind: str,
+    payload: Any,
+    version: FlowVersion | None = None,
+    test_graph: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    correlation_id: str | None = None,
+    user: Any = None,
+) -> tuple[Run, bool]:
+    """Store the trigger event and its run, and queue the run on commit.
+
+    Returns (run, created). With an idempotency key already seen for this flow, the first run comes
+    back with created=False; the same key with a different payload is a 422 problem.
+    """
+    digest = body_hash(payload)
+    try:
+        with transaction.atomic():
+            event = TriggerEvent.objects.create(flow=flow, kind=kind, payload=payload,
+                                                idempotency_key=idempotency_key, body_hash=digest)
+            run = Run.objects.create(flow=flow, version=version, graph=test_graph, event=event,
+                                     correlation_id=correlation_id or correlation.current_or_new())
+            enqueue_run(run.id)
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        return _idempotent_repeat(flow, idempotency_key, digest), False
+    if user is not None:
+        audit.record(actor=user, action=f"run.started.{kind}", target_type="run", target_id=run.id)
+    return run, True
+
+
+def _idempotent_repeat(flow: Flow, key: str, digest: str) -> Run:
+    event = TriggerEvent.objects.filter(flow=flow, idempotency_key=key).first()
+    if event is None:  # the first request is still being stored
+        raise Conflict("A request with this Idempotency-Key is still being processed; try again shortly.")
+    if event.body_hash != digest:
+        raise Problem("This Idempotency-Key was used before with a different body.", status=422,
+                      title="Idempotency key reused", slug="idempotency-key-reused")
+    return event.runs.order_by("created_at").first()  # type: ignore[return-value]
+
+
+def run_start_live(*, flow: Flow, kind: str, payload: Any, **kwargs: Any) -> tuple[Run, bool]:
+    """Start the live version; a flow without one (or paused) cannot start."""
+    version = live_version(flow)
+    if version is None:
+        raise Conflict("This flow has no live version yet; submit one and have it approved.")
+    if flow.paused:
+        raise Conflict("This flow is paused; resume it first.")
+    return run_start(flow=flow, kind=kind, payload=payload, version=version, **kwargs)
+
+
+def run_test(*, flow: Flow, user: Any, payload: Any) -> Run:
+    """Run the draft once with `payload` as the trigger's output."""
+    document = _validated(flow.draft)
+    run, _ = run_start(flow=flow, kind=TriggerEvent.Kind.TEST, payload=payload, test_graph=document, user=user)
+    return run
+
+
+@transaction.atomic
+def run_replay(*, run: Run, user: Any, mode: str) -> Run:
+    """A new run of the same version and trigger data; `failed` keeps the steps that had succeeded."""
+    replay = Run.objects.create(flow=run.flow, version=run.version, graph=run.graph, event=run.event,
+                                correlation_id=run.correlation_id, replay_of=run)
+    if mode == "failed":
+        kept = [
+            StepRun(run=replay, node=s.node, node_type=s.node_type, position=s.position, status=s.status,
+                    attempts=s.attempts, input=s.input, output=s.output, port=s.port,
+                    started_at=s.started_at, finished_at=s.finished_at)
+            for s in run.steps.filter(status=StepStatus.SUCCEEDED)
+        ]
+        StepRun.objects.bulk_create(kept)
+    enqueue_run(replay.id)
+    audit.record(actor=user, action="run.replayed", target_type="run", target_id=replay.id,
+                 replay_of=str(run.id), mode=mode)
+    return replay
+
+
+@transaction.atomic
+def run_cancel(*, run: Run, user: Any) -> Run:
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.status in FINISHED:
+        raise Conflict(f"The run has already {run.status}.")
+    now = timezone.now()
+    run.status = RunStatus.CANCELLED
+    run.finished_at = now
+    run.error = f"Cancelled by {user.get_username()}."
+    run.save(update_fields=["status", "finished_at", "error"])
+    run.steps.filter(status__in=[StepStatus.RUNNING, StepStatus.WAITING]).update(
+        status=StepStatus.FAILED, error="The run was cancelled.", finished_at=now
+    )
+    audit.record(actor=user, action="run.cancelled", target_type="run", target_id=run.id)
+    return run

@@ -1,0 +1,36 @@
+"""Dramatiq actors of the flows app, and the one helper that queues a run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import dramatiq
+from django.db import transaction
+from django.utils import timezone
+
+RUN_QUEUE = "runs"
+
+
+@dramatiq.actor(queue_name=RUN_QUEUE, max_retries=0, time_limit=60 * 60 * 1000)
+def execute_run(run_id: str) -> None:
+    """Execute (or go on with) one run. Idempotent: a run another worker holds is left alone."""
+    from flows.engine import run_execute
+
+    run_execute(run_id)
+
+
+def enqueue_run(run_id: Any, *, at: datetime | None = None) -> None:
+    """Send the run to the workers once the current transaction commits (at once outside one)."""
+    delay_ms = None
+    if at is not None:
+        # Round up so the message never arrives before the run may go on.
+        delay_ms = max(0, int((at - timezone.now()).total_seconds() * 1000) + 5)
+
+    def send() -> None:
+        if delay_ms:
+            execute_run.send_with_options(args=(str(run_id),), delay=delay_ms)
+        else:
+            execute_run.send(str(run_id))
+
+    transaction.on_commit(send)

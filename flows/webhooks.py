@@ -1,0 +1,153 @@
+"""Inbound webhooks (CONTRACT §4): store the event and its run atomically, answer 202 at once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from flows import graph as flow_graph
+from flows.models import FINISHED, FlowVersion, Run, RunStatus, TriggerEvent, VersionState
+from flows.services import run_start
+from hub import problems
+from hub.problems import Problem
+
+# Header values that must never be stored with the event.
+REDACTED_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key"}
+POLL_SECONDS = 0.05
+
+
+def _parse_body(request: HttpRequest, raw: bytes) -> Any:
+    """JSON, form or text; anything else is a 415 problem."""
+    content_type = (request.content_type or "").lower()
+    charset = request.encoding or "utf-8"
+    if not raw:
+        return None
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            return json.loads(raw.decode(charset))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Problem(f"The body is not valid JSON: {error}", title="Malformed body",
+                          slug="malformed-body") from error
+    if content_type == "application/x-www-form-urlencoded":
+        return _flatten(parse_qs(raw.decode(charset, errors="replace"), keep_blank_values=True))
+    if content_type.startswith("text/") or content_type == "":
+        try:
+            return raw.decode(charset)
+        except UnicodeDecodeError as error:
+            raise Problem("The text body is not valid in its charset.", title="Malformed body",
+                          slug="malformed-body") from error
+    raise Problem(f"The content type {content_type!r} is not accepted; send JSON, a form or text.",
+                  status=415, title="Unsupported media type", slug="unsupported-media-type")
+
+
+def _flatten(values: dict[str, list[str]]) -> dict[str, Any]:
+    return {key: items[0] if len(items) == 1 else items for key, items in values.items()}
+
+
+def _headers(request: HttpRequest) -> dict[str, str]:
+    return {
+        name.lower(): "[redacted]" if name.lower() in REDACTED_HEADERS else value
+        for name, value in request.headers.items()
+    }
+
+
+def _live_webhook(key: str) -> tuple[FlowVersion, dict[str, Any]] | None:
+    version = (
+        FlowVersion.objects.select_related("flow")
+        .filter(flow__webhook_key=key, flow__paused=False, state=VersionState.APPROVED)
+        .first()
+    )
+    if version is None:
+        return None
+    trigger = flow_graph.trigger_node(version.graph)
+    if trigger is None or trigger["type"] != "trigger.webhook":
+        return None
+    return version, trigger.get("config", {})
+
+
+def _store(key: str, payload_parts: dict[str, Any], idempotency_key: str | None,
+           correlation_id: str) -> tuple[Run, bool, dict[str, Any]]:
+    found = _live_webhook(key)
+    if found is None:
+        raise problems.NotFound("No live webhook has this key (or its flow is paused).")
+    version, config = found
+    run, created = run_start(flow=version.flow, version=version, kind=TriggerEvent.Kind.WEBHOOK,
+                             payload=payload_parts, idempotency_key=idempotency_key,
+                             correlation_id=correlation_id)
+    return run, created, config
+
+
+def _finished_run(run_id: Any) -> Run | None:
+    return Run.objects.filter(pk=run_id, status__in=FINISHED).first()
+
+
+@csrf_exempt
+async def receive(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        return await _receive(request, key)
+    except RequestDataTooBig:
+        return problems.response(_too_large())
+    except Problem as problem:
+        return problems.response(problem)
+
+
+def _too_large() -> Problem:
+    return Problem(f"The body is larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes.", status=413,
+                   title="Payload too large", slug="payload-too-large")
+
+
+async def _receive(request: HttpRequest, key: str) -> HttpResponse:
+    if request.method != "POST":
+        response = problems.response(Problem("Webhooks are delivered with POST.", status=405,
+                                             title="Method not allowed", slug="method-not-allowed"))
+        response["Allow"] = "POST"
+        return response
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    declared = request.headers.get("Content-Length", "0")
+    if (declared.isdigit() and int(declared) > limit) or len(request.body) > limit:
+        raise _too_large()
+    payload = {
+        "body": _parse_body(request, request.body),
+        "headers": _headers(request),
+        "query": _flatten(dict(request.GET.lists())),
+        "method": request.method,
+    }
+    idempotency_key = request.headers.get("Idempotency-Key") or request.headers.get("webhook-id")
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip().strip('"')[:255] or None
+    correlation_id: str = request.correlation_id  # type: ignore[attr-defined]
+    run, created, config = await sync_to_async(_store, thread_sensitive=False)(
+        key, payload, idempotency_key, correlation_id
+    )
+    accepted = {"run_id": str(run.id), "correlation_id": run.correlation_id}
+    if not created or config.get("respond", "accepted") != "result":
+        return JsonResponse(accepted, status=202 if created else 200)
+    return await _respond_with_result(run, float(config.get("timeout_seconds", 30)), accepted)
+
+
+async def _respond_with_result(run: Run, timeout: float, accepted: dict[str, str]) -> HttpResponse:
+    """Wait for the run to finish; its output is the answer, or 504 past the timeout."""
+    deadline = time.monotonic() + timeout
+    finished_run = sync_to_async(_finished_run, thread_sensitive=False)
+    while time.monotonic() < deadline:
+        finished = await finished_run(run.pk)
+        if finished is not None:
+            if finished.status == RunStatus.SUCCEEDED:
+                response = JsonResponse(finished.output, status=200, safe=False)
+                response["X-Run-ID"] = str(run.pk)
+                return response
+            return problems.response(Problem(finished.error or f"The run {finished.status}.", status=502,
+                                             title="The flow failed", slug="run-failed",
+                                             extra={**accepted, "status": finished.status}))
+        await asyncio.sleep(POLL_SECONDS)
+    return problems.response(Problem(f"The run did not finish within {timeout:g} seconds; it goes on.",
+                                     status=504, title="Timed out", slug="run-timeout", extra=accepted))

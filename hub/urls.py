@@ -1,0 +1,37 @@
+"""URL map: the REST API, its schema and docs, webhooks, health, sign-in, and the browser app."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from flows.webhooks import receive
+from hub import frontend, health
+from hub.api import AuditView
+from identity.api import MeView
+from nodes.api import LogicEvaluateView, NodeTypesView
+
+api_v1 = [
+    path("me", MeView.as_view()),
+    path("node-types", NodeTypesView.as_view()),
+    path("logic/evaluate", LogicEvaluateView.as_view()),
+    path("audit", AuditView.as_view()),
+    path("", include("flows.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("hooks/<str:key>", receive, name="webhook"),
+    path("healthz", health.healthz),
+    path("readyz", health.readyz),
+    path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    # Every other path belongs to the browser app (its routes are part of the contract).
+    re_path(r"^(?!api/|hooks/|static/).*$", frontend.index),
+]
+
+handler404 = "hub.problems.handler404"
+handler500 = "hub.problems.handler500"

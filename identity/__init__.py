@@ -1,0 +1,1 @@
+"""People, roles, API tokens; later OIDC sign-in and SCIM provisioning."""
