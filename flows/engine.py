@@ -52,7 +52,7 @@ def _claim(run_id: str) -> Run | None:
     )
     with transaction.atomic():
         run = (
-            Run.objects.select_for_update(skip_locked=True)
+            Run.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event", "version")
             .filter(claimable, pk=run_id)
             .first()

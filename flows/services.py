@@ -156,15 +156,17 @@ def run_start(
     version: FlowVersion | None = None,
     test_graph: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    fingerprint: str | None = None,
     correlation_id: str | None = None,
     user: Any = None,
 ) -> tuple[Run, bool]:
     """Store the trigger event and its run, and queue the run on commit.
 
     Returns (run, created). With an idempotency key already seen for this flow, the first run comes
-    back with created=False; the same key with a different payload is a 422 problem.
+    back with created=False; the same key with a different request (`fingerprint`, by default a hash
+    of the payload) is a 422 problem.
     """
-    digest = body_hash(payload)
+    digest = fingerprint or body_hash(payload)
     try:
         with transaction.atomic():
             event = TriggerEvent.objects.create(flow=flow, kind=kind, payload=payload,

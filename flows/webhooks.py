@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from typing import Any
@@ -74,7 +75,7 @@ def _live_webhook(key: str) -> tuple[FlowVersion, dict[str, Any]] | None:
     return version, trigger.get("config", {})
 
 
-def _store(key: str, payload_parts: dict[str, Any], idempotency_key: str | None,
+def _store(key: str, payload_parts: dict[str, Any], idempotency_key: str | None, fingerprint: str,
            correlation_id: str) -> tuple[Run, bool, dict[str, Any]]:
     found = _live_webhook(key)
     if found is None:
@@ -82,7 +83,7 @@ def _store(key: str, payload_parts: dict[str, Any], idempotency_key: str | None,
     version, config = found
     run, created = run_start(flow=version.flow, version=version, kind=TriggerEvent.Kind.WEBHOOK,
                              payload=payload_parts, idempotency_key=idempotency_key,
-                             correlation_id=correlation_id)
+                             fingerprint=fingerprint, correlation_id=correlation_id)
     return run, created, config
 
 
@@ -126,7 +127,7 @@ async def _receive(request: HttpRequest, key: str) -> HttpResponse:
         idempotency_key = idempotency_key.strip().strip('"')[:255] or None
     correlation_id: str = request.correlation_id  # type: ignore[attr-defined]
     run, created, config = await sync_to_async(_store, thread_sensitive=False)(
-        key, payload, idempotency_key, correlation_id
+        key, payload, idempotency_key, hashlib.sha256(request.body).hexdigest(), correlation_id
     )
     accepted = {"run_id": str(run.id), "correlation_id": run.correlation_id}
     if not created or config.get("respond", "accepted") != "result":

@@ -60,8 +60,13 @@ def _workers(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pyt
 
 
 @pytest.fixture
-def worker(transactional_db: Any, _workers: None) -> None:
-    """Runs queued in this test are executed by real workers (data is committed, not rolled back)."""
+def worker(transactional_db: Any, _workers: None, settings: Any) -> None:
+    """Runs queued in this test are executed by real workers (data is committed, not rolled back).
+
+    Loopback is allowed as an egress target, as the worker processes are told too, so flows can
+    reach the test's local peers.
+    """
+    settings.EGRESS_ALLOW = ["127.0.0.1"]
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ def database_url() -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1", **extra}
+    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1", "EGRESS_ALLOW": "127.0.0.1",
+           **extra}
     return env
 
 
