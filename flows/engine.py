@@ -186,6 +186,7 @@ def _execute_step(run: Run, step: StepRun | None, node: dict[str, Any], position
         step.save(update_fields=["status", "waiting_for", "resume_at", "output", "port"])
         _wait(run, result.until)
         return step
+    port: str | None
     if isinstance(result, Wait):
         output, port = result.output, "out"
     elif isinstance(result, Route):

@@ -97,7 +97,8 @@ def _node_problems(index: int, node: Any, ports: dict[str, tuple[str, ...]],
     problems: list[ErrorItem] = []
     for key in sorted(set(node) - {"id", "type", "config", "position", "name", "description"}):
         problems.append(ErrorItem(node=node_id, field=key, message=f"Unknown key {key!r}."))
-    node_type = registry.get(node.get("type")) if isinstance(node.get("type"), str) else None
+    type_name = node.get("type")
+    node_type = registry.get(type_name) if isinstance(type_name, str) else None
     ports[node_id] = node_type.ports if node_type else ()
     if node_type is None:
         problems.append(ErrorItem(node=node_id, field="type", message=f"Unknown node type {node.get('type')!r}."))
@@ -148,7 +149,7 @@ def _edge(index: int, edge: Any, ports: dict[str, tuple[str, ...]],
         problems.append(ErrorItem(field=where, message="An edge may not lead from a node to itself."))
     if problems:
         return None, problems
-    return Edge(source=source, target=target, source_port=source_port, target_port=target_port), []
+    return Edge(source=str(source), target=str(target), source_port=source_port, target_port=target_port), []
 
 
 def _shape_problems(node_ids: list[str], edges: list[Edge], trigger: str) -> list[ErrorItem]:

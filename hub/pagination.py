@@ -32,7 +32,7 @@ def paginate(view: Any, queryset: Any, serializer_class: Any, *, ordering: tuple
              context: dict[str, Any] | None = None) -> Response:
     paginator = NewestFirst()
     if ordering:
-        paginator.ordering = ordering
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
+        paginator.ordering = ordering  # type: ignore[assignment]
+    page: Any = paginator.paginate_queryset(queryset, view.request, view=view)
     data = serializer_class(page, many=True, context=context or {"request": view.request}).data
     return paginator.get_paginated_response(data)

@@ -143,8 +143,9 @@ def to_problem(exc: Exception) -> Problem | None:
         status = exc.status_code
         title, slug = _DRF_SLUGS.get(status, ("Error", "error"))
         headers: dict[str, str] = {}
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
+        wait = getattr(exc, "wait", None)  # set on Throttled
+        if wait is not None:
+            headers["Retry-After"] = str(int(wait) + 1)
         if isinstance(exc, drf.ValidationError):
             return ValidationProblem(_flatten_drf(exc.detail))
         if isinstance(exc, drf.ParseError):

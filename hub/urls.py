@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flows.webhooks import receive
@@ -11,7 +11,7 @@ from hub.api import AuditView
 from identity.api import MeView
 from nodes.api import LogicEvaluateView, NodeTypesView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("me", MeView.as_view()),
     path("node-types", NodeTypesView.as_view()),
     path("logic/evaluate", LogicEvaluateView.as_view()),

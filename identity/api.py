@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,7 +23,7 @@ Me = inline_serializer(name="Me", fields={
 class MeView(APIView):
     @extend_schema(operation_id="me", responses=Me)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user: Any = request.user
         return Response({
             "username": user.get_username(),
             "email": user.email,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from identity.models import ApiToken, Role, RoleGrant
@@ -19,7 +19,7 @@ def token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def apitoken_create(*, user: AbstractBaseUser, name: str = "", expires_at: datetime | None = None) -> str:
+def apitoken_create(*, user: Any, name: str = "", expires_at: datetime | None = None) -> str:
     """A new bearer token for `user`; the plain token is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(
@@ -28,9 +28,9 @@ def apitoken_create(*, user: AbstractBaseUser, name: str = "", expires_at: datet
     return token
 
 
-def role_grant(*, user: AbstractBaseUser, role: Role | str) -> None:
+def role_grant(*, user: Any, role: Role | str) -> None:
     RoleGrant.objects.get_or_create(user=user, role=Role(role))
 
 
-def role_revoke(*, user: AbstractBaseUser, role: Role | str) -> None:
+def role_revoke(*, user: Any, role: Role | str) -> None:
     RoleGrant.objects.filter(user=user, role=Role(role)).delete()

@@ -31,7 +31,8 @@ class NodeTypesView(APIView):
 
 class LogicRule(serializers.Serializer[Any]):
     rule = serializers.JSONField(allow_null=True, help_text="A JsonLogic rule.")
-    data = serializers.JSONField(required=False, default=None, allow_null=True)
+    data = serializers.JSONField(  # type: ignore[assignment]  # the field is named `data` in the contract
+        required=False, default=None, allow_null=True)
 
 
 LogicOut = inline_serializer(name="LogicResult", fields={"result": serializers.JSONField(allow_null=True)})

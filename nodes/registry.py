@@ -8,6 +8,7 @@ yields the JSON Schema), its output `ports`, and `execute(ctx, config, input)`. 
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import logging
 import pkgutil
@@ -81,7 +82,8 @@ class NodeType(Generic[C]):
     title: ClassVar[str]
     category: ClassVar[Category]
     description: ClassVar[str]
-    Config: ClassVar[type[NodeConfig]] = NodeConfig
+    # `builtins.type`: inside this class, `type` names the node type string above.
+    Config: ClassVar[builtins.type[NodeConfig]] = NodeConfig
     ports: ClassVar[tuple[str, ...]] = ("out",)
 
     @property

@@ -79,7 +79,8 @@ def _finished(client: httpx.Client, run_id: str, timeout: float = 30) -> dict[st
 
 def test_a_webhook_flow_runs_on_workers_after_a_second_person_approves(stack: Stack) -> None:
     alice, bob = _person(stack, "alice"), _person(stack, "bob")
-    assert stack.url and httpx.get(stack.url + "/api/docs/").status_code == 200
+    assert httpx.get(stack.url + "/readyz").status_code == 200
+    assert httpx.get(stack.url + "/api/docs/").status_code == 200
     with HttpSink() as sink:
         # given a flow webhook → filter → map → HTTP, built by alice through the API
         document = {

@@ -77,19 +77,20 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
             proc.wait()
 
 
-def wait_ready(stack: Stack, timeout: float = 60.0) -> None:
+def wait_up(stack: Stack, timeout: float = 60.0) -> None:
+    """Until the web process answers /healthz (readiness is for the test to check)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for proc in stack.processes:
             if proc.poll() is not None:
                 raise RuntimeError(f"a process exited early ({proc.args}):\n{stack.log_tails()}")
         try:
-            if httpx.get(stack.url + "/readyz", timeout=2).status_code == 200:
+            if httpx.get(stack.url + "/healthz", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"Switchboard did not become ready:\n{stack.log_tails()}")
+    raise RuntimeError(f"Switchboard did not come up:\n{stack.log_tails()}")
 
 
 @contextmanager
@@ -111,5 +112,5 @@ def switchboard(tmp: Path, env: dict[str, str], workers: int) -> Iterator[Stack]
                                               "--threads", "2"], tmp)
         for proc in stack.processes:
             cleanup.callback(_stop, proc)
-        wait_ready(stack)
+        wait_up(stack)
         yield stack
