@@ -42,8 +42,17 @@ class FlowOut(serializers.ModelSerializer[Flow]):
 
     class Meta:
         model = Flow
-        fields = ["id", "name", "draft", "live_version", "paused", "webhook_url", "owner", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "draft",
+            "live_version",
+            "paused",
+            "webhook_url",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_live_version(self, flow: Flow) -> int | None:
         return getattr(flow, "live_number", None)
@@ -59,8 +68,18 @@ class VersionOut(serializers.ModelSerializer[FlowVersion]):
 
     class Meta:
         model = FlowVersion
-        fields = ["number", "state", "author", "note", "graph", "created_at", "decided_by", "decided_at",
-                  "decision_comment", "self_approved"]
+        fields = [
+            "number",
+            "state",
+            "author",
+            "note",
+            "graph",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "self_approved",
+        ]
 
 
 class StepOut(serializers.ModelSerializer[StepRun]):
@@ -69,21 +88,50 @@ class StepOut(serializers.ModelSerializer[StepRun]):
 
     class Meta:
         model = StepRun
-        fields = ["node", "node_type", "status", "attempts", "input", "output", "port", "error", "started_at",
-                  "finished_at", "resume_at"]
+        fields = [
+            "node",
+            "node_type",
+            "status",
+            "attempts",
+            "input",
+            "output",
+            "port",
+            "error",
+            "started_at",
+            "finished_at",
+            "resume_at",
+        ]
 
 
 class RunOut(serializers.ModelSerializer[Run]):
-    version = serializers.IntegerField(source="version.number", default=None, allow_null=True,
-                                       help_text="The version number; null for a test run of the draft.")
+    version = serializers.IntegerField(
+        source="version.number",
+        default=None,
+        allow_null=True,
+        help_text="The version number; null for a test run of the draft.",
+    )
     trigger = serializers.CharField(source="event.kind", help_text="What started the run.")
     output = serializers.JSONField()
     steps = StepOut(many=True, read_only=True)
 
     class Meta:
         model = Run
-        fields = ["id", "flow", "version", "status", "trigger", "correlation_id", "replay_of", "created_at",
-                  "started_at", "finished_at", "resume_at", "error", "output", "steps"]
+        fields = [
+            "id",
+            "flow",
+            "version",
+            "status",
+            "trigger",
+            "correlation_id",
+            "replay_of",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "resume_at",
+            "error",
+            "output",
+            "steps",
+        ]
 
 
 class FlowCreate(serializers.Serializer[Any]):
@@ -104,13 +152,17 @@ class Decision(serializers.Serializer[Any]):
 
 
 class RunPayload(serializers.Serializer[Any]):
-    payload = serializers.JSONField(required=False, default=dict,
-                                    help_text="The trigger's output for this run (any JSON).")
+    payload = serializers.JSONField(
+        required=False, default=dict, help_text="The trigger's output for this run (any JSON)."
+    )
 
 
 class Replay(serializers.Serializer[Any]):
-    from_ = serializers.ChoiceField(choices=["failed", "start"], default="failed",
-                                    help_text="`failed` keeps the outputs of the steps that had succeeded.")
+    from_ = serializers.ChoiceField(
+        choices=["failed", "start"],
+        default="failed",
+        help_text="`failed` keeps the outputs of the steps that had succeeded.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
@@ -133,20 +185,27 @@ Diff = inline_serializer(
     fields={
         "from_version": serializers.IntegerField(allow_null=True),
         "to_version": serializers.IntegerField(),
-        "nodes": inline_serializer(name="NodeChanges", fields={
-            "added": serializers.ListField(child=serializers.JSONField()),
-            "removed": serializers.ListField(child=serializers.JSONField()),
-            "changed": serializers.ListField(child=serializers.JSONField()),
-        }),
-        "edges": inline_serializer(name="EdgeChanges", fields={
-            "added": serializers.ListField(child=serializers.JSONField()),
-            "removed": serializers.ListField(child=serializers.JSONField()),
-        }),
+        "nodes": inline_serializer(
+            name="NodeChanges",
+            fields={
+                "added": serializers.ListField(child=serializers.JSONField()),
+                "removed": serializers.ListField(child=serializers.JSONField()),
+                "changed": serializers.ListField(child=serializers.JSONField()),
+            },
+        ),
+        "edges": inline_serializer(
+            name="EdgeChanges",
+            fields={
+                "added": serializers.ListField(child=serializers.JSONField()),
+                "removed": serializers.ListField(child=serializers.JSONField()),
+            },
+        ),
     },
 )
 
-RunAccepted = inline_serializer(name="RunAccepted", fields={
-    "run_id": serializers.UUIDField(), "correlation_id": serializers.CharField()})
+RunAccepted = inline_serializer(
+    name="RunAccepted", fields={"run_id": serializers.UUIDField(), "correlation_id": serializers.CharField()}
+)
 
 
 def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
@@ -169,8 +228,13 @@ def _idempotency_key(request: Request) -> str | None:
         return None
     key = key.strip().strip('"')
     if not key or len(key) > 255:
-        raise ValidationProblem([ErrorItem(field="Idempotency-Key",
-                                           message="The Idempotency-Key header must be 1 to 255 characters.")])
+        raise ValidationProblem(
+            [
+                ErrorItem(
+                    field="Idempotency-Key", message="The Idempotency-Key header must be 1 to 255 characters."
+                )
+            ]
+        )
     return key
 
 
@@ -178,8 +242,11 @@ def _idempotency_key(request: Request) -> str | None:
 
 
 class FlowsView(APIView):
-    @extend_schema(operation_id="flows_list", responses=FlowOut(many=True),
-                   parameters=[OpenApiParameter("search", str, description="Part of the flow's name.")])
+    @extend_schema(
+        operation_id="flows_list",
+        responses=FlowOut(many=True),
+        parameters=[OpenApiParameter("search", str, description="Part of the flow's name.")],
+    )
     def get(self, request: Request) -> Response:
         flows = selectors.flow_list()
         if search := request.query_params.get("search"):
@@ -249,7 +316,9 @@ class VersionsView(APIView):
     @extend_schema(operation_id="versions_submit", request=VersionSubmit, responses={201: VersionOut})
     def post(self, request: Request, flow_id: Any) -> Response:
         data = _valid(VersionSubmit, request)
-        version = services.version_submit(flow=selectors.flow_get(flow_id), user=request.user, note=data["note"])
+        version = services.version_submit(
+            flow=selectors.flow_get(flow_id), user=request.user, note=data["note"]
+        )
         return Response(VersionOut(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -262,8 +331,14 @@ class VersionView(APIView):
 class VersionDiffView(APIView):
     @extend_schema(
         operation_id="versions_diff",
-        parameters=[OpenApiParameter("against", int, description="The version to compare with; "
-                                     "by default the one before (an empty flow for version 1).")],
+        parameters=[
+            OpenApiParameter(
+                "against",
+                int,
+                description="The version to compare with; "
+                "by default the one before (an empty flow for version 1).",
+            )
+        ],
         responses=Diff,
     )
     def get(self, request: Request, flow_id: Any, number: int) -> Response:
@@ -282,7 +357,9 @@ class ApproveView(APIView):
     @extend_schema(operation_id="versions_approve", request=Decision, responses=VersionOut)
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
         version = selectors.version_get(selectors.flow_get(flow_id), number)
-        decided = services.version_approve(version=version, user=request.user, comment=_valid(Decision, request)["comment"])
+        decided = services.version_approve(
+            version=version, user=request.user, comment=_valid(Decision, request)["comment"]
+        )
         return Response(VersionOut(decided).data)
 
 
@@ -290,7 +367,9 @@ class RejectView(APIView):
     @extend_schema(operation_id="versions_reject", request=Decision, responses=VersionOut)
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
         version = selectors.version_get(selectors.flow_get(flow_id), number)
-        decided = services.version_reject(version=version, user=request.user, comment=_valid(Decision, request)["comment"])
+        decided = services.version_reject(
+            version=version, user=request.user, comment=_valid(Decision, request)["comment"]
+        )
         return Response(VersionOut(decided).data)
 
 
@@ -309,15 +388,24 @@ class StartRunView(APIView):
     @extend_schema(
         operation_id="flows_start_run",
         request=RunPayload,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     description="A repeat with the same key returns the first run (200).")],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A repeat with the same key returns the first run (200).",
+            )
+        ],
         responses={201: RunOut, 200: RunOut},
     )
     def post(self, request: Request, flow_id: Any) -> Response:
         flow = selectors.flow_get(flow_id)
         run, created = services.run_start_live(
-            flow=flow, kind=TriggerEvent.Kind.MANUAL, payload=_valid(RunPayload, request)["payload"],
-            idempotency_key=_idempotency_key(request), user=request.user,
+            flow=flow,
+            kind=TriggerEvent.Kind.MANUAL,
+            payload=_valid(RunPayload, request)["payload"],
+            idempotency_key=_idempotency_key(request),
+            user=request.user,
         )
         return _run_response(request, run, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -336,7 +424,9 @@ class RunsView(APIView):
         params = request.query_params
         problems = []
         if params.get("status") and params["status"] not in RunStatus.values:
-            problems.append(ErrorItem(field="status", message=f"`status` is one of {', '.join(RunStatus.values)}."))
+            problems.append(
+                ErrorItem(field="status", message=f"`status` is one of {', '.join(RunStatus.values)}.")
+            )
         if params.get("flow"):
             try:
                 serializers.UUIDField().to_internal_value(params["flow"])
@@ -344,8 +434,9 @@ class RunsView(APIView):
                 problems.append(ErrorItem(field="flow", message="`flow` is a flow id (a UUID)."))
         if problems:
             raise ValidationProblem(problems)
-        runs = selectors.run_list(flow=params.get("flow"), status=params.get("status"),
-                                  correlation_id=params.get("correlation_id")).prefetch_related("steps")
+        runs = selectors.run_list(
+            flow=params.get("flow"), status=params.get("status"), correlation_id=params.get("correlation_id")
+        ).prefetch_related("steps")
         return paginate(self, runs.select_related("event"), RunOut)
 
 

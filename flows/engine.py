@@ -38,8 +38,12 @@ def run_execute(run_id: str) -> None:
             _walk(run)
         except Exception:
             log.exception("the engine failed on run %s", run.id)
-            _finish(run, RunStatus.FAILED, error="Switchboard failed while running this flow; "
-                                                 "the error is in the server log under this run's correlation id.")
+            _finish(
+                run,
+                RunStatus.FAILED,
+                error="Switchboard failed while running this flow; "
+                "the error is in the server log under this run's correlation id.",
+            )
 
 
 def _claim(run_id: str) -> Run | None:
@@ -107,9 +111,11 @@ def _walk(run: Run) -> None:
                 source_output: Any = run.event.payload
             else:
                 feeding = [
-                    e for e in graph.incoming[node_id]
+                    e
+                    for e in graph.incoming[node_id]
                     if (s := steps.get(e.source)) is not None
-                    and s.status == StepStatus.SUCCEEDED and s.port == e.source_port
+                    and s.status == StepStatus.SUCCEEDED
+                    and s.port == e.source_port
                 ]
                 if not feeding:
                     steps[node_id] = _skip(run, node, position)
@@ -138,15 +144,27 @@ def _still_ours(run: Run) -> bool:
 def _skip(run: Run, node: dict[str, Any], position: int) -> StepRun:
     now = timezone.now()
     step, _ = StepRun.objects.update_or_create(
-        run=run, node=node["id"],
-        defaults={"node_type": node["type"], "position": position, "status": StepStatus.SKIPPED,
-                  "started_at": now, "finished_at": now},
+        run=run,
+        node=node["id"],
+        defaults={
+            "node_type": node["type"],
+            "position": position,
+            "status": StepStatus.SKIPPED,
+            "started_at": now,
+            "finished_at": now,
+        },
     )
     return step
 
 
-def _execute_step(run: Run, step: StepRun | None, node: dict[str, Any], position: int,
-                  source_output: Any, data: dict[str, Any]) -> StepRun:
+def _execute_step(
+    run: Run,
+    step: StepRun | None,
+    node: dict[str, Any],
+    position: int,
+    source_output: Any,
+    data: dict[str, Any],
+) -> StepRun:
     now = timezone.now()
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
         # A delay that has run out: the step succeeds with the output it set aside.
@@ -169,20 +187,34 @@ def _execute_step(run: Run, step: StepRun | None, node: dict[str, Any], position
             raise NodeError(f"The node type {node['type']!r} is not installed on this server.")
         config = node_type.parse_config(node.get("config", {}))
         policy = policy_for(node_type.category, config.retry)
-        ctx = NodeContext(data=data, node_id=node["id"], run_id=str(run.id),
-                          correlation_id=run.correlation_id, attempt=step.attempts)
+        ctx = NodeContext(
+            data=data,
+            node_id=node["id"],
+            run_id=str(run.id),
+            correlation_id=run.correlation_id,
+            attempt=step.attempts,
+        )
         result = node_type.execute(ctx, config, source_output)
     except NodeError as error:
         return _step_failed(run, step, node, policy, error)
     except ExpressionError as error:
-        return _step_failed(run, step, node, policy, NodeError(f"An expression could not be evaluated: {error}"))
+        return _step_failed(
+            run, step, node, policy, NodeError(f"An expression could not be evaluated: {error}")
+        )
     except Exception as error:
         log.exception("node %s (%s) raised", node["id"], node["type"])
-        return _step_failed(run, step, node, policy, NodeError(f"Unexpected error: {type(error).__name__}: {error}"))
+        return _step_failed(
+            run, step, node, policy, NodeError(f"Unexpected error: {type(error).__name__}: {error}")
+        )
 
     if isinstance(result, Wait) and result.until > timezone.now():
         step.status, step.waiting_for, step.resume_at, step.output, step.port = (
-            StepStatus.WAITING, "delay", result.until, result.output, "out")
+            StepStatus.WAITING,
+            "delay",
+            result.until,
+            result.output,
+            "out",
+        )
         step.save(update_fields=["status", "waiting_for", "resume_at", "output", "port"])
         _wait(run, result.until)
         return step
@@ -198,8 +230,9 @@ def _execute_step(run: Run, step: StepRun | None, node: dict[str, Any], position
     return step
 
 
-def _step_failed(run: Run, step: StepRun, node: dict[str, Any], policy: RetryPolicy,
-                 error: NodeError) -> StepRun:
+def _step_failed(
+    run: Run, step: StepRun, node: dict[str, Any], policy: RetryPolicy, error: NodeError
+) -> StepRun:
     now = timezone.now()
     step.error = error.message
     step.output = error.output
@@ -207,14 +240,21 @@ def _step_failed(run: Run, step: StepRun, node: dict[str, Any], policy: RetryPol
         resume_at = now + timedelta(seconds=backoff_seconds(policy, step.attempts, error.retry_after))
         step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "retry", resume_at
         step.save(update_fields=["status", "waiting_for", "resume_at", "error", "output"])
-        log.info("step %s failed (attempt %s), retrying at %s: %s", node["id"], step.attempts,
-                 resume_at.isoformat(), error.message)
+        log.info(
+            "step %s failed (attempt %s), retrying at %s: %s",
+            node["id"],
+            step.attempts,
+            resume_at.isoformat(),
+            error.message,
+        )
         _wait(run, resume_at)
         return step
     step.status, step.finished_at = StepStatus.FAILED, now
     step.save(update_fields=["status", "finished_at", "error", "output"])
     attempts = f" after {step.attempts} attempts" if step.attempts > 1 else ""
-    _finish(run, RunStatus.FAILED, error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}")
+    _finish(
+        run, RunStatus.FAILED, error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}"
+    )
     return step
 
 

@@ -62,11 +62,18 @@ def validate(document: Any) -> list[ErrorItem]:
         problems.extend(_node_problems(index, node, ports, triggers))
 
     if not triggers:
-        problems.append(ErrorItem(field="nodes", message="A flow needs exactly one trigger node; it has none."))
+        problems.append(
+            ErrorItem(field="nodes", message="A flow needs exactly one trigger node; it has none.")
+        )
     elif len(triggers) > 1:
         for node_id in triggers[1:]:
-            problems.append(ErrorItem(node=node_id, field="type",
-                                      message=f"A flow has exactly one trigger; {triggers[0]!r} is already one."))
+            problems.append(
+                ErrorItem(
+                    node=node_id,
+                    field="type",
+                    message=f"A flow has exactly one trigger; {triggers[0]!r} is already one.",
+                )
+            )
 
     parsed_edges: list[Edge] = []
     seen_edges: set[Edge] = set()
@@ -84,8 +91,9 @@ def validate(document: Any) -> list[ErrorItem]:
     return problems
 
 
-def _node_problems(index: int, node: Any, ports: dict[str, tuple[str, ...]],
-                   triggers: list[str]) -> list[ErrorItem]:
+def _node_problems(
+    index: int, node: Any, ports: dict[str, tuple[str, ...]], triggers: list[str]
+) -> list[ErrorItem]:
     where = f"nodes[{index}]"
     if not isinstance(node, dict):
         return [ErrorItem(field=where, message="A node must be a JSON object.")]
@@ -101,7 +109,9 @@ def _node_problems(index: int, node: Any, ports: dict[str, tuple[str, ...]],
     node_type = registry.get(type_name) if isinstance(type_name, str) else None
     ports[node_id] = node_type.ports if node_type else ()
     if node_type is None:
-        problems.append(ErrorItem(node=node_id, field="type", message=f"Unknown node type {node.get('type')!r}."))
+        problems.append(
+            ErrorItem(node=node_id, field="type", message=f"Unknown node type {node.get('type')!r}.")
+        )
         return problems
     if node_type.is_trigger:
         triggers.append(node_id)
@@ -110,20 +120,23 @@ def _node_problems(index: int, node: Any, ports: dict[str, tuple[str, ...]],
         problems.append(ErrorItem(node=node_id, field="config", message="`config` must be a JSON object."))
     else:
         for path, message in node_type.validate_config(config):
-            problems.append(ErrorItem(node=node_id, field=f"config.{path}" if path else "config", message=message))
+            problems.append(
+                ErrorItem(node=node_id, field=f"config.{path}" if path else "config", message=message)
+            )
     position = node.get("position")
     if position is not None and not (
         isinstance(position, dict)
         and all(isinstance(position.get(axis), (int, float)) for axis in ("x", "y"))
     ):
-        problems.append(ErrorItem(node=node_id, field="position", message="`position` is {\"x\": n, \"y\": n}."))
+        problems.append(ErrorItem(node=node_id, field="position", message='`position` is {"x": n, "y": n}.'))
     if "name" in node and not isinstance(node["name"], str):
         problems.append(ErrorItem(node=node_id, field="name", message="The name must be a string."))
     return problems
 
 
-def _edge(index: int, edge: Any, ports: dict[str, tuple[str, ...]],
-          triggers: set[str]) -> tuple[Edge | None, list[ErrorItem]]:
+def _edge(
+    index: int, edge: Any, ports: dict[str, tuple[str, ...]], triggers: set[str]
+) -> tuple[Edge | None, list[ErrorItem]]:
     where = f"edges[{index}]"
     if not isinstance(edge, dict):
         return None, [ErrorItem(field=where, message="An edge must be a JSON object.")]
@@ -136,15 +149,20 @@ def _edge(index: int, edge: Any, ports: dict[str, tuple[str, ...]],
     if source not in ports:
         problems.append(ErrorItem(field=f"{where}.source", message=f"No node has the id {source!r}."))
     elif ports[source] and source_port not in ports[source]:
-        problems.append(ErrorItem(field=f"{where}.sourcePort",
-                                  message=f"{source!r} has no port {source_port!r}; "
-                                          f"its ports are {', '.join(ports[source])}."))
+        problems.append(
+            ErrorItem(
+                field=f"{where}.sourcePort",
+                message=f"{source!r} has no port {source_port!r}; its ports are {', '.join(ports[source])}.",
+            )
+        )
     if target not in ports:
         problems.append(ErrorItem(field=f"{where}.target", message=f"No node has the id {target!r}."))
     elif target in triggers:
-        problems.append(ErrorItem(field=f"{where}.target", message=f"{target!r} is a trigger; nothing leads into it."))
+        problems.append(
+            ErrorItem(field=f"{where}.target", message=f"{target!r} is a trigger; nothing leads into it.")
+        )
     if target_port != DEFAULT_TARGET_PORT:
-        problems.append(ErrorItem(field=f"{where}.targetPort", message="The only input port is \"in\"."))
+        problems.append(ErrorItem(field=f"{where}.targetPort", message='The only input port is "in".'))
     if source == target and source in ports:
         problems.append(ErrorItem(field=where, message="An edge may not lead from a node to itself."))
     if problems:
@@ -162,7 +180,8 @@ def _shape_problems(node_ids: list[str], edges: list[Edge], trigger: str) -> lis
             reachable.update(e.target for e in edges if e.source == node_id)
     return [
         ErrorItem(node=node_id, message=f"Nothing leads to {node_id!r} from the trigger.")
-        for node_id in node_ids if node_id not in reachable
+        for node_id in node_ids
+        if node_id not in reachable
     ]
 
 
@@ -191,8 +210,12 @@ def compile_graph(document: dict[str, Any]) -> Graph:
     """A document already known to be valid, prepared for the engine."""
     nodes = {n["id"]: n for n in document["nodes"]}
     edges = [
-        Edge(source=e["source"], target=e["target"], source_port=e.get("sourcePort", DEFAULT_SOURCE_PORT),
-             target_port=e.get("targetPort", DEFAULT_TARGET_PORT))
+        Edge(
+            source=e["source"],
+            target=e["target"],
+            source_port=e.get("sourcePort", DEFAULT_SOURCE_PORT),
+            target_port=e.get("targetPort", DEFAULT_TARGET_PORT),
+        )
         for e in document.get("edges", [])
     ]
     order = _topological(list(nodes), edges) or []

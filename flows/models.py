@@ -17,8 +17,9 @@ def _webhook_key() -> str:
 class Flow(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                              related_name="flows")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="flows"
+    )
     draft = models.JSONField()
     paused = models.BooleanField(default=False)
     # The unguessable part of /hooks/{key}; stable across versions so callers need not change URLs.
@@ -47,12 +48,18 @@ class FlowVersion(models.Model):
     number = models.PositiveIntegerField()
     graph = models.JSONField()
     state = models.CharField(max_length=16, choices=VersionState.choices, default=VersionState.PENDING)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="authored_versions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="authored_versions"
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="decided_versions")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_versions",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
     self_approved = models.BooleanField(default=False)
@@ -83,8 +90,11 @@ class TriggerEvent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["flow", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
-                                    name="unique_event_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["flow", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="unique_event_idempotency_key",
+            ),
         ]
 
 
@@ -104,12 +114,16 @@ class Run(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="runs")
     # A test run executes the draft: its graph is frozen here instead of in a version.
-    version = models.ForeignKey(FlowVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    version = models.ForeignKey(
+        FlowVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
     graph = models.JSONField(null=True, blank=True)
     event = models.ForeignKey(TriggerEvent, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     correlation_id = models.CharField(max_length=128)
-    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
+    replay_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -17,8 +17,9 @@ def policy_for(category: str, configured: RetryPolicy | None) -> RetryPolicy:
     return ACTION_DEFAULT if category == "action" else NO_RETRY
 
 
-def backoff_seconds(policy: RetryPolicy, attempt: int, retry_after: float | None = None,
-                    rng: random.Random | None = None) -> float:
+def backoff_seconds(
+    policy: RetryPolicy, attempt: int, retry_after: float | None = None, rng: random.Random | None = None
+) -> float:
     """Delay before attempt `attempt + 1`: uniform in [0, min(max, base * 2^(attempt-1))] ("full jitter").
 
     A server's Retry-After is a floor (never retry earlier than asked), still capped by max_seconds.

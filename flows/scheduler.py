@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from croniter import croniter
 from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Q
@@ -22,6 +20,7 @@ from flows.models import FlowVersion, Run, RunStatus, TriggerEvent, VersionState
 from flows.services import run_start
 from flows.tasks import enqueue_run
 from hub.problems import Problem
+from nodes.builtin.trigger.schedule import ScheduleConfig, latest_tick
 
 log = logging.getLogger("switchboard.scheduler")
 TICK_SECONDS = 1.0
@@ -31,21 +30,26 @@ def schedules_fire(now: datetime | None = None) -> int:
     """Start a run for every live schedule whose latest tick has not run yet; returns how many started."""
     now = now or timezone.now()
     started = 0
-    versions = FlowVersion.objects.filter(state=VersionState.APPROVED, flow__paused=False).select_related("flow")
+    versions = FlowVersion.objects.filter(state=VersionState.APPROVED, flow__paused=False).select_related(
+        "flow"
+    )
     for version in versions:
         trigger = flow_graph.trigger_node(version.graph)
         if trigger is None or trigger["type"] != "trigger.schedule":
             continue
-        config = trigger.get("config", {})
-        zone = ZoneInfo(config.get("timezone", "UTC"))
-        tick = croniter(config["cron"], now.astimezone(zone)).get_prev(datetime)
+        tick = latest_tick(ScheduleConfig.model_validate(trigger.get("config", {})), now)
         live_since = version.decided_at or version.created_at
         if tick < live_since:
             continue  # only ticks from after the version went live; no backfill storm
-        stamp = tick.astimezone(ZoneInfo("UTC")).isoformat()
+        stamp = tick.isoformat()
         try:
-            _, created = run_start(flow=version.flow, version=version, kind=TriggerEvent.Kind.SCHEDULE,
-                                   payload={"scheduled_at": stamp}, idempotency_key=f"schedule:{stamp}")
+            _, created = run_start(
+                flow=version.flow,
+                version=version,
+                kind=TriggerEvent.Kind.SCHEDULE,
+                payload={"scheduled_at": stamp},
+                idempotency_key=f"schedule:{stamp}",
+            )
         except Problem:
             continue  # another scheduler is storing this very tick
         started += int(created)

@@ -36,8 +36,9 @@ def version_get(flow: Flow, number: int) -> FlowVersion:
     return version
 
 
-def run_list(*, flow: str | None = None, status: str | None = None,
-             correlation_id: str | None = None) -> QuerySet[Run]:
+def run_list(
+    *, flow: str | None = None, status: str | None = None, correlation_id: str | None = None
+) -> QuerySet[Run]:
     runs = Run.objects.select_related("version")
     if flow:
         runs = runs.filter(flow_id=flow)

@@ -11,7 +11,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from flows import graph as flow_graph
-from flows.tasks import enqueue_run
 from flows.models import (
     FINISHED,
     Flow,
@@ -23,6 +22,7 @@ from flows.models import (
     TriggerEvent,
     VersionState,
 )
+from flows.tasks import enqueue_run
 from hub import audit, correlation
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
@@ -45,7 +45,11 @@ def flow_create(*, user: Any, name: str, graph: Any) -> Flow:
 
 @transaction.atomic
 def flow_import(*, user: Any, document: Any) -> Flow:
-    if not isinstance(document, dict) or not isinstance(document.get("name"), str) or not document["name"].strip():
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("name"), str)
+        or not document["name"].strip()
+    ):
         raise ValidationProblem([ErrorItem(field="name", message="The flow document needs a `name`.")])
     return flow_create(user=user, name=document["name"].strip(), graph=document)
 
@@ -72,8 +76,9 @@ def flow_rename(*, flow: Flow, user: Any, name: str) -> Flow:
 def flow_set_paused(*, flow: Flow, user: Any, paused: bool) -> Flow:
     flow.paused = paused
     flow.save(update_fields=["paused", "updated_at"])
-    audit.record(actor=user, action="flow.paused" if paused else "flow.resumed", target_type="flow",
-                 target_id=flow.id)
+    audit.record(
+        actor=user, action="flow.paused" if paused else "flow.resumed", target_type="flow", target_id=flow.id
+    )
     return flow
 
 
@@ -84,8 +89,13 @@ def version_submit(*, flow: Flow, user: Any, note: str = "") -> FlowVersion:
     document = _validated(flow.draft)
     number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = FlowVersion.objects.create(flow=flow, number=number, graph=document, author=user, note=note)
-    audit.record(actor=user, action="version.submitted", target_type="flow_version",
-                 target_id=f"{flow.id}/{number}", note=note)
+    audit.record(
+        actor=user,
+        action="version.submitted",
+        target_type="flow_version",
+        target_id=f"{flow.id}/{number}",
+        note=note,
+    )
     return version
 
 
@@ -120,8 +130,14 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
     version.decision_comment = comment
     version.self_approved = self_approved
     version.save()
-    audit.record(actor=user, action="version.approved", target_type="flow_version",
-                 target_id=f"{version.flow_id}/{version.number}", comment=comment, self_approved=self_approved)
+    audit.record(
+        actor=user,
+        action="version.approved",
+        target_type="flow_version",
+        target_id=f"{version.flow_id}/{version.number}",
+        comment=comment,
+        self_approved=self_approved,
+    )
     return version
 
 
@@ -133,12 +149,18 @@ def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> Flo
     version.decided_at = timezone.now()
     version.decision_comment = comment
     version.save()
-    audit.record(actor=user, action="version.rejected", target_type="flow_version",
-                 target_id=f"{version.flow_id}/{version.number}", comment=comment)
+    audit.record(
+        actor=user,
+        action="version.rejected",
+        target_type="flow_version",
+        target_id=f"{version.flow_id}/{version.number}",
+        comment=comment,
+    )
     return version
 
 
 # --- Runs ------------------------------------------------------------------------------------------
+
 
 def body_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -169,10 +191,16 @@ def run_start(
     digest = fingerprint or body_hash(payload)
     try:
         with transaction.atomic():
-            event = TriggerEvent.objects.create(flow=flow, kind=kind, payload=payload,
-                                                idempotency_key=idempotency_key, body_hash=digest)
-            run = Run.objects.create(flow=flow, version=version, graph=test_graph, event=event,
-                                     correlation_id=correlation_id or correlation.current_or_new())
+            event = TriggerEvent.objects.create(
+                flow=flow, kind=kind, payload=payload, idempotency_key=idempotency_key, body_hash=digest
+            )
+            run = Run.objects.create(
+                flow=flow,
+                version=version,
+                graph=test_graph,
+                event=event,
+                correlation_id=correlation_id or correlation.current_or_new(),
+            )
             enqueue_run(run.id)
     except IntegrityError:
         if idempotency_key is None:
@@ -188,8 +216,12 @@ def _idempotent_repeat(flow: Flow, key: str, digest: str) -> Run:
     if event is None:  # the first request is still being stored
         raise Conflict("A request with this Idempotency-Key is still being processed; try again shortly.")
     if event.body_hash != digest:
-        raise Problem("This Idempotency-Key was used before with a different body.", status=422,
-                      title="Idempotency key reused", slug="idempotency-key-reused")
+        raise Problem(
+            "This Idempotency-Key was used before with a different body.",
+            status=422,
+            title="Idempotency key reused",
+            slug="idempotency-key-reused",
+        )
     return event.runs.order_by("created_at").first()  # type: ignore[return-value]
 
 
@@ -206,26 +238,50 @@ def run_start_live(*, flow: Flow, kind: str, payload: Any, **kwargs: Any) -> tup
 def run_test(*, flow: Flow, user: Any, payload: Any) -> Run:
     """Run the draft once with `payload` as the trigger's output."""
     document = _validated(flow.draft)
-    run, _ = run_start(flow=flow, kind=TriggerEvent.Kind.TEST, payload=payload, test_graph=document, user=user)
+    run, _ = run_start(
+        flow=flow, kind=TriggerEvent.Kind.TEST, payload=payload, test_graph=document, user=user
+    )
     return run
 
 
 @transaction.atomic
 def run_replay(*, run: Run, user: Any, mode: str) -> Run:
     """A new run of the same version and trigger data; `failed` keeps the steps that had succeeded."""
-    replay = Run.objects.create(flow=run.flow, version=run.version, graph=run.graph, event=run.event,
-                                correlation_id=run.correlation_id, replay_of=run)
+    replay = Run.objects.create(
+        flow=run.flow,
+        version=run.version,
+        graph=run.graph,
+        event=run.event,
+        correlation_id=run.correlation_id,
+        replay_of=run,
+    )
     if mode == "failed":
         kept = [
-            StepRun(run=replay, node=s.node, node_type=s.node_type, position=s.position, status=s.status,
-                    attempts=s.attempts, input=s.input, output=s.output, port=s.port,
-                    started_at=s.started_at, finished_at=s.finished_at)
+            StepRun(
+                run=replay,
+                node=s.node,
+                node_type=s.node_type,
+                position=s.position,
+                status=s.status,
+                attempts=s.attempts,
+                input=s.input,
+                output=s.output,
+                port=s.port,
+                started_at=s.started_at,
+                finished_at=s.finished_at,
+            )
             for s in run.steps.filter(status=StepStatus.SUCCEEDED)
         ]
         StepRun.objects.bulk_create(kept)
     enqueue_run(replay.id)
-    audit.record(actor=user, action="run.replayed", target_type="run", target_id=replay.id,
-                 replay_of=str(run.id), mode=mode)
+    audit.record(
+        actor=user,
+        action="run.replayed",
+        target_type="run",
+        target_id=replay.id,
+        replay_of=str(run.id),
+        mode=mode,
+    )
     return replay
 
 

@@ -36,18 +36,24 @@ def _parse_body(request: HttpRequest, raw: bytes) -> Any:
         try:
             return json.loads(raw.decode(charset))
         except (ValueError, UnicodeDecodeError) as error:
-            raise Problem(f"The body is not valid JSON: {error}", title="Malformed body",
-                          slug="malformed-body") from error
+            raise Problem(
+                f"The body is not valid JSON: {error}", title="Malformed body", slug="malformed-body"
+            ) from error
     if content_type == "application/x-www-form-urlencoded":
         return _flatten(parse_qs(raw.decode(charset, errors="replace"), keep_blank_values=True))
     if content_type.startswith("text/") or content_type == "":
         try:
             return raw.decode(charset)
         except UnicodeDecodeError as error:
-            raise Problem("The text body is not valid in its charset.", title="Malformed body",
-                          slug="malformed-body") from error
-    raise Problem(f"The content type {content_type!r} is not accepted; send JSON, a form or text.",
-                  status=415, title="Unsupported media type", slug="unsupported-media-type")
+            raise Problem(
+                "The text body is not valid in its charset.", title="Malformed body", slug="malformed-body"
+            ) from error
+    raise Problem(
+        f"The content type {content_type!r} is not accepted; send JSON, a form or text.",
+        status=415,
+        title="Unsupported media type",
+        slug="unsupported-media-type",
+    )
 
 
 def _flatten(values: dict[str, list[str]]) -> dict[str, Any]:
@@ -75,16 +81,22 @@ def _live_webhook(key: str) -> tuple[FlowVersion, dict[str, Any]] | None:
     return version, trigger.get("config", {})
 
 
-def _store(key: str, payload_parts: dict[str, Any], idempotency_key: str | None, fingerprint: str,
-           correlation_id: str) -> tuple[Run, bool, dict[str, Any]]:
-    found = _live_webhook(key)
-    if found is None:
-        raise problems.NotFound("No live webhook has this key (or its flow is paused).")
-    version, config = found
-    run, created = run_start(flow=version.flow, version=version, kind=TriggerEvent.Kind.WEBHOOK,
-                             payload=payload_parts, idempotency_key=idempotency_key,
-                             fingerprint=fingerprint, correlation_id=correlation_id)
-    return run, created, config
+def _store(
+    version: FlowVersion,
+    payload_parts: dict[str, Any],
+    idempotency_key: str | None,
+    fingerprint: str,
+    correlation_id: str,
+) -> tuple[Run, bool]:
+    return run_start(
+        flow=version.flow,
+        version=version,
+        kind=TriggerEvent.Kind.WEBHOOK,
+        payload=payload_parts,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        correlation_id=correlation_id,
+    )
 
 
 def _finished_run(run_id: Any) -> Run | None:
@@ -101,21 +113,35 @@ async def receive(request: HttpRequest, key: str) -> HttpResponse:
         return problems.response(problem)
 
 
-def _too_large() -> Problem:
-    return Problem(f"The body is larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes.", status=413,
-                   title="Payload too large", slug="payload-too-large")
+def _too_large(limit: int | None = None) -> Problem:
+    return Problem(
+        f"The body is larger than {limit or settings.WEBHOOK_MAX_BODY_BYTES} bytes.",
+        status=413,
+        title="Payload too large",
+        slug="payload-too-large",
+    )
 
 
 async def _receive(request: HttpRequest, key: str) -> HttpResponse:
     if request.method != "POST":
-        response = problems.response(Problem("Webhooks are delivered with POST.", status=405,
-                                             title="Method not allowed", slug="method-not-allowed"))
+        response = problems.response(
+            Problem(
+                "Webhooks are delivered with POST.",
+                status=405,
+                title="Method not allowed",
+                slug="method-not-allowed",
+            )
+        )
         response["Allow"] = "POST"
         return response
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    found = await sync_to_async(_live_webhook, thread_sensitive=False)(key)
+    if found is None:
+        raise problems.NotFound("No live webhook has this key (or its flow is paused).")
+    version, config = found
+    limit = config.get("max_body_bytes") or settings.WEBHOOK_MAX_BODY_BYTES
     declared = request.headers.get("Content-Length", "0")
     if (declared.isdigit() and int(declared) > limit) or len(request.body) > limit:
-        raise _too_large()
+        raise _too_large(limit)
     payload = {
         "body": _parse_body(request, request.body),
         "headers": _headers(request),
@@ -126,8 +152,8 @@ async def _receive(request: HttpRequest, key: str) -> HttpResponse:
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip().strip('"')[:255] or None
     correlation_id: str = request.correlation_id  # type: ignore[attr-defined]
-    run, created, config = await sync_to_async(_store, thread_sensitive=False)(
-        key, payload, idempotency_key, hashlib.sha256(request.body).hexdigest(), correlation_id
+    run, created = await sync_to_async(_store, thread_sensitive=False)(
+        version, payload, idempotency_key, hashlib.sha256(request.body).hexdigest(), correlation_id
     )
     accepted = {"run_id": str(run.id), "correlation_id": run.correlation_id}
     if not created or config.get("respond", "accepted") != "result":
@@ -146,9 +172,22 @@ async def _respond_with_result(run: Run, timeout: float, accepted: dict[str, str
                 response = JsonResponse(finished.output, status=200, safe=False)
                 response["X-Run-ID"] = str(run.pk)
                 return response
-            return problems.response(Problem(finished.error or f"The run {finished.status}.", status=502,
-                                             title="The flow failed", slug="run-failed",
-                                             extra={**accepted, "status": finished.status}))
+            return problems.response(
+                Problem(
+                    finished.error or f"The run {finished.status}.",
+                    status=502,
+                    title="The flow failed",
+                    slug="run-failed",
+                    extra={**accepted, "status": finished.status},
+                )
+            )
         await asyncio.sleep(POLL_SECONDS)
-    return problems.response(Problem(f"The run did not finish within {timeout:g} seconds; it goes on.",
-                                     status=504, title="Timed out", slug="run-timeout", extra=accepted))
+    return problems.response(
+        Problem(
+            f"The run did not finish within {timeout:g} seconds; it goes on.",
+            status=504,
+            title="Timed out",
+            slug="run-timeout",
+            extra=accepted,
+        )
+    )

@@ -13,8 +13,8 @@ from django.conf import settings  # noqa: E402
 application = ProtocolTypeRouter({"http": django_asgi})
 
 if settings.EMBEDDED and os.environ.get("SWITCHBOARD_EMBEDDED_WORKER", "1") == "1":
-    from flows.scheduler import start_in_thread  # noqa: E402
-    from hub.embedded import start_worker  # noqa: E402
+    from flows.scheduler import start_in_thread
+    from hub.embedded import start_worker
 
     start_worker()
     start_in_thread()

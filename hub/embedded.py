@@ -20,7 +20,9 @@ def start_worker() -> dramatiq.Worker:
         if _worker is None:
             broker = dramatiq.get_broker()
             broker.emit_after("process_boot")
-            _worker = dramatiq.Worker(broker, worker_threads=settings.EMBEDDED_WORKER_THREADS, worker_timeout=100)
+            _worker = dramatiq.Worker(
+                broker, worker_threads=settings.EMBEDDED_WORKER_THREADS, worker_timeout=100
+            )
             _worker.start()
             log.info("embedded worker started with %d threads", settings.EMBEDDED_WORKER_THREADS)
         return _worker

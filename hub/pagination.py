@@ -28,8 +28,14 @@ class NewestFirst(CursorPagination):
         }
 
 
-def paginate(view: Any, queryset: Any, serializer_class: Any, *, ordering: tuple[str, ...] | None = None,
-             context: dict[str, Any] | None = None) -> Response:
+def paginate(
+    view: Any,
+    queryset: Any,
+    serializer_class: Any,
+    *,
+    ordering: tuple[str, ...] | None = None,
+    context: dict[str, Any] | None = None,
+) -> Response:
     paginator = NewestFirst()
     if ordering:
         paginator.ordering = ordering  # type: ignore[assignment]

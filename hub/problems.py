@@ -149,8 +149,9 @@ def to_problem(exc: Exception) -> Problem | None:
         if isinstance(exc, drf.ValidationError):
             return ValidationProblem(_flatten_drf(exc.detail))
         if isinstance(exc, drf.ParseError):
-            return Problem(f"The body could not be read: {exc.detail}", slug="malformed-body",
-                           title="Malformed body")
+            return Problem(
+                f"The body could not be read: {exc.detail}", slug="malformed-body", title="Malformed body"
+            )
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return Problem(str(detail), status=status, title=title, slug=slug, headers=headers)
     return None
@@ -182,5 +183,11 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
-    return response(Problem("An unexpected error occurred; it has been logged with the correlation id.",
-                            status=500, title="Internal error", slug="internal"))
+    return response(
+        Problem(
+            "An unexpected error occurred; it has been logged with the correlation id.",
+            status=500,
+            title="Internal error",
+            slug="internal",
+        )
+    )

@@ -12,21 +12,26 @@ from rest_framework.views import APIView
 
 from identity.selectors import user_roles
 
-Me = inline_serializer(name="Me", fields={
-    "username": serializers.CharField(),
-    "email": serializers.EmailField(allow_blank=True),
-    "roles": serializers.ListField(child=serializers.CharField()),
-    "teams": serializers.ListField(child=serializers.CharField()),
-})
+Me = inline_serializer(
+    name="Me",
+    fields={
+        "username": serializers.CharField(),
+        "email": serializers.EmailField(allow_blank=True),
+        "roles": serializers.ListField(child=serializers.CharField()),
+        "teams": serializers.ListField(child=serializers.CharField()),
+    },
+)
 
 
 class MeView(APIView):
     @extend_schema(operation_id="me", responses=Me)
     def get(self, request: Request) -> Response:
         user: Any = request.user
-        return Response({
-            "username": user.get_username(),
-            "email": user.email,
-            "roles": user_roles(user),
-            "teams": sorted(user.groups.values_list("name", flat=True)),
-        })
+        return Response(
+            {
+                "username": user.get_username(),
+                "email": user.email,
+                "roles": user_roles(user),
+                "teams": sorted(user.groups.values_list("name", flat=True)),
+            }
+        )

@@ -10,5 +10,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {"type": "http", "scheme": "bearer",
-                "description": "A token from `manage.py apitoken USERNAME` (or the tokens page)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `manage.py apitoken USERNAME` (or the tokens page).",
+        }

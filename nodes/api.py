@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from hub.problems import ErrorItem, ValidationProblem
 from nodes import expressions, registry
 
+
 class NodeTypeOut(serializers.Serializer[Any]):
     type = serializers.CharField()
     title = serializers.CharField()
@@ -20,7 +21,9 @@ class NodeTypeOut(serializers.Serializer[Any]):
     description = serializers.CharField()
     config_schema = serializers.JSONField(help_text="JSON Schema (2020-12) of the node's config.")
     ports = serializers.ListField(child=serializers.CharField(), help_text="Output ports.")
-    inputs = serializers.ListField(child=serializers.CharField(), help_text="Input ports (none for triggers).")
+    inputs = serializers.ListField(
+        child=serializers.CharField(), help_text="Input ports (none for triggers)."
+    )
 
 
 class NodeTypesView(APIView):
@@ -32,7 +35,8 @@ class NodeTypesView(APIView):
 class LogicRule(serializers.Serializer[Any]):
     rule = serializers.JSONField(allow_null=True, help_text="A JsonLogic rule.")
     data = serializers.JSONField(  # type: ignore[assignment]  # the field is named `data` in the contract
-        required=False, default=None, allow_null=True)
+        required=False, default=None, allow_null=True
+    )
 
 
 LogicOut = inline_serializer(name="LogicResult", fields={"result": serializers.JSONField(allow_null=True)})

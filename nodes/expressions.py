@@ -298,6 +298,14 @@ def _operands(op: str, left: Any, right: Any) -> tuple[int | float, int | float]
 def _loose_equal(op: str, left: Any, right: Any) -> bool:
     if isinstance(left, str) and isinstance(right, str):
         return left == right
+    if (left is None and isinstance(right, str)) or (right is None and isinstance(left, str)):
+        # A missing value compared with a word is simply unequal: `{"==": [{"var": "tier"}, "gold"]}`
+        # on data without a tier must be false, not an error.
+        text = right if left is None else left
+        try:
+            return _number(op, text) == 0
+        except ExpressionError:
+            return False
     first, second = _operands(op, left, right)
     return first == second
 

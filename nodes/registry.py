@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -68,8 +68,9 @@ class Wait:
 class NodeError(Exception):
     """A step failed with a message a person can read. `retryable` when trying later may succeed."""
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None,
-                 output: Any = None) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after: float | None = None, output: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
@@ -96,17 +97,30 @@ class NodeType(Generic[C]):
 
     # --- derived from the declaration, never written twice ---------------------------------------
     def config_schema(self) -> dict[str, Any]:
-        schema = self.Config.model_json_schema()
-        schema.setdefault("title", self.title)
+        schema = self.Config.model_json_schema(by_alias=True)
+        schema["title"] = self.title
         return schema
 
     def validate_config(self, config: Any) -> list[tuple[str | None, str]]:
-        """Every problem with a config: (dotted field path or None, message)."""
+        """Every problem with a config: (dotted field path or None, message).
+
+        The JSON Schema speaks first (the same rules the editor's form knows); checks a schema cannot
+        express (a cron expression, two keys that exclude each other) are the config model's validators.
+        """
         validator = jsonschema.Draft202012Validator(self.config_schema())
-        problems: list[tuple[str | None, str]] = []
-        for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
-            path = _dotted(error.absolute_path)
-            problems.append((path, _message(error)))
+        problems: list[tuple[str | None, str]] = [
+            (_dotted(error.absolute_path), _message(error))
+            for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+        ]
+        try:
+            self.Config.model_validate(config)
+        except ValidationError as error:
+            # Only the validators' own checks: the schema has reported types, ranges and keys already.
+            problems.extend(
+                (_dotted(item["loc"]), str(item["msg"]).removeprefix("Value error, "))
+                for item in error.errors()
+                if item["type"] == "value_error"
+            )
         return problems
 
     def parse_config(self, config: dict[str, Any]) -> C:

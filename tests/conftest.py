@@ -48,7 +48,9 @@ def bob_api(bob: Any) -> APIClient:
 
 
 @pytest.fixture(scope="session")
-def _workers(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _workers(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """Real workers for the whole session: a thread on the in-process broker, or a process on Redis."""
     with django_db_blocker.unblock():
         if settings.EMBEDDED:

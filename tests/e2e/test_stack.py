@@ -38,11 +38,15 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         return
     db = settings.DATABASES["default"]
     name = f"switchboard_e2e_{uuid.uuid4().hex[:10]}"
-    admin_dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
+    admin_dsn = (
+        f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
+    )
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    env = {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}",
-           "DRAMATIQ_NAMESPACE": name}
+    env = {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}",
+        "DRAMATIQ_NAMESPACE": name,
+    }
     if backend == "redis":
         env["REDIS_URL"] = settings.REDIS_URL
     else:
@@ -60,11 +64,15 @@ def _person(stack: Stack, username: str) -> httpx.Client:
     env = {**stack.env, "DJANGO_SUPERUSER_PASSWORD": f"{username}-password-1"}
     stack.env, saved = env, stack.env
     try:
-        stack.manage("createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.com")
+        stack.manage(
+            "createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.com"
+        )
     finally:
         stack.env = saved
     token = stack.manage("apitoken", username).strip().splitlines()[-1]
-    return httpx.Client(base_url=stack.url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return httpx.Client(
+        base_url=stack.url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
 
 
 def _finished(client: httpx.Client, run_id: str, timeout: float = 30) -> dict[str, Any]:
@@ -88,16 +96,32 @@ def test_a_webhook_flow_runs_on_workers_after_a_second_person_approves(stack: St
             "name": "Big orders to the CRM",
             "nodes": [
                 {"id": "order", "type": "trigger.webhook", "config": {}},
-                {"id": "big", "type": "transform.filter",
-                 "config": {"condition": {">": [{"var": "trigger.body.total"}, 100]}}},
-                {"id": "shape", "type": "transform.map", "config": {"fields": {
-                    "email": "{{ trigger.body.customer.email }}",
-                    "total": {"*": [{"var": "trigger.body.total"}, 2]}}}},
-                {"id": "crm", "type": "action.http", "config": {
-                    "method": "POST", "url": sink.url("/leads"), "json": {"var": "steps.shape"}}},
+                {
+                    "id": "big",
+                    "type": "transform.filter",
+                    "config": {"condition": {">": [{"var": "trigger.body.total"}, 100]}},
+                },
+                {
+                    "id": "shape",
+                    "type": "transform.map",
+                    "config": {
+                        "fields": {
+                            "email": "{{ trigger.body.customer.email }}",
+                            "total": {"*": [{"var": "trigger.body.total"}, 2]},
+                        }
+                    },
+                },
+                {
+                    "id": "crm",
+                    "type": "action.http",
+                    "config": {"method": "POST", "url": sink.url("/leads"), "json": {"var": "steps.shape"}},
+                },
             ],
-            "edges": [{"source": "order", "target": "big"}, {"source": "big", "target": "shape"},
-                      {"source": "shape", "target": "crm"}],
+            "edges": [
+                {"source": "order", "target": "big"},
+                {"source": "big", "target": "shape"},
+                {"source": "shape", "target": "crm"},
+            ],
         }
         flow = alice.post("/flows", json={"name": document["name"], "graph": document}).json()
         assert alice.post(f"/flows/{flow['id']}/versions", json={"note": "first cut"}).status_code == 201
@@ -108,8 +132,11 @@ def test_a_webhook_flow_runs_on_workers_after_a_second_person_approves(stack: St
         assert hook.startswith(stack.url + "/hooks/")
 
         small = httpx.post(hook, json={"total": 50, "customer": {"email": "s@example.com"}})
-        big = httpx.post(hook, json={"total": 150, "customer": {"email": "b@example.com"}},
-                         headers={"X-Correlation-ID": "e2e-correlation-1"})
+        big = httpx.post(
+            hook,
+            json={"total": 150, "customer": {"email": "b@example.com"}},
+            headers={"X-Correlation-ID": "e2e-correlation-1"},
+        )
         assert small.status_code == big.status_code == 202
 
         # then the big order reaches the sink, once, and every step can be read through the API

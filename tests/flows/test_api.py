@@ -18,8 +18,10 @@ PROBLEM = "application/problem+json"
 
 
 def manual_flow(**map_fields: Any) -> dict[str, Any]:
-    return chain(node("start", "trigger.manual", sample={"n": 1}),
-                 node("shape", "transform.map", fields=map_fields or {"n": {"var": "trigger.n"}}))
+    return chain(
+        node("start", "trigger.manual", sample={"n": 1}),
+        node("shape", "transform.map", fields=map_fields or {"n": {"var": "trigger.n"}}),
+    )
 
 
 def create(api: APIClient, document: dict[str, Any] | None = None, name: str = "Orders") -> dict[str, Any]:
@@ -30,7 +32,9 @@ def create(api: APIClient, document: dict[str, Any] | None = None, name: str = "
 
 def live(api: APIClient, approver: APIClient, flow_id: str) -> None:
     number = api.post(f"/api/v1/flows/{flow_id}/versions", {"note": "first"}, format="json").json()["number"]
-    response = approver.post(f"/api/v1/flows/{flow_id}/versions/{number}/approve", {"comment": "ok"}, format="json")
+    response = approver.post(
+        f"/api/v1/flows/{flow_id}/versions/{number}/approve", {"comment": "ok"}, format="json"
+    )
     assert response.status_code == 200, response.content
 
 
@@ -44,6 +48,7 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 # --- authentication and the basics ----------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_without_a_token_the_api_answers_401_as_a_problem() -> None:
     assert_problem(APIClient().get("/api/v1/flows"), 401)
@@ -54,8 +59,11 @@ def test_without_a_token_the_api_answers_401_as_a_problem() -> None:
 
 def test_me_names_the_person_and_their_roles(api: APIClient, bob_api: APIClient) -> None:
     assert api.get("/api/v1/me").json() == {
-        "username": "alice", "email": "alice@example.com",
-        "roles": ["viewer", "builder", "approver", "admin"], "teams": []}
+        "username": "alice",
+        "email": "alice@example.com",
+        "roles": ["viewer", "builder", "approver", "admin"],
+        "teams": [],
+    }
     assert bob_api.get("/api/v1/me").json()["roles"] == ["approver"]
 
 
@@ -68,9 +76,18 @@ def test_a_revoked_token_stops_working(alice: Any) -> None:
 
 def test_node_types_describe_themselves(api: APIClient) -> None:
     types = {t["type"]: t for t in api.get("/api/v1/node-types").json()}
-    for required in ["trigger.webhook", "trigger.schedule", "trigger.manual", "transform.filter",
-                     "transform.branch", "transform.map", "transform.delay", "action.http",
-                     "action.webhook", "action.email"]:
+    for required in [
+        "trigger.webhook",
+        "trigger.schedule",
+        "trigger.manual",
+        "transform.filter",
+        "transform.branch",
+        "transform.map",
+        "transform.delay",
+        "action.http",
+        "action.webhook",
+        "action.email",
+    ]:
         assert required in types
         assert {"title", "category", "description", "config_schema", "ports"} <= set(types[required])
     assert types["transform.branch"]["ports"] == ["true", "false"]
@@ -78,6 +95,7 @@ def test_node_types_describe_themselves(api: APIClient) -> None:
 
 
 # --- flows and drafts -----------------------------------------------------------------------------
+
 
 def test_create_read_and_list_flows_with_cursor_pages(api: APIClient) -> None:
     created = [create(api, name=f"Flow {i}") for i in range(3)]
@@ -93,8 +111,10 @@ def test_create_read_and_list_flows_with_cursor_pages(api: APIClient) -> None:
 
 
 def test_an_invalid_graph_is_refused_with_every_problem(api: APIClient) -> None:
-    document = {"nodes": [node("start", "trigger.manual"), node("f", "transform.filter")],
-                "edges": [{"source": "start", "target": "f"}, {"source": "f", "target": "nowhere"}]}
+    document = {
+        "nodes": [node("start", "trigger.manual"), node("f", "transform.filter")],
+        "edges": [{"source": "start", "target": "f"}, {"source": "f", "target": "nowhere"}],
+    }
     body = assert_problem(api.post("/api/v1/flows", {"name": "x", "graph": document}, format="json"), 400)
     assert {"node": "f", "field": "config", "message": "'condition' is required"} in body["errors"]
     assert any(e["field"] == "edges[1].target" for e in body["errors"])
@@ -126,7 +146,8 @@ def test_the_draft_is_replaced_only_by_a_valid_graph(api: APIClient) -> None:
     broken = {"nodes": [], "edges": []}
     assert_problem(api.put(f"/api/v1/flows/{flow['id']}/draft", {"graph": broken}, format="json"), 400)
     assert api.get(f"/api/v1/flows/{flow['id']}").json()["draft"]["nodes"][1]["config"]["fields"] == {
-        "total": {"+": [1, 2]}}
+        "total": {"+": [1, 2]}
+    }
 
 
 def test_export_and_import_round_trip_the_flow_document(api: APIClient) -> None:
@@ -147,21 +168,30 @@ def test_pause_and_resume(api: APIClient) -> None:
 
 # --- versions and decisions -----------------------------------------------------------------------
 
+
 def test_submit_and_approve_by_someone_else(api: APIClient, bob_api: APIClient) -> None:
     flow = create(api)
     first = api.post(f"/api/v1/flows/{flow['id']}/versions", {"note": "v1"}, format="json")
     assert first.status_code == 201
-    assert first.json()["state"] == "pending" and first.json()["number"] == 1 and first.json()["author"] == "alice"
+    assert (
+        first.json()["state"] == "pending"
+        and first.json()["number"] == 1
+        and first.json()["author"] == "alice"
+    )
     # the author may not approve while someone else can
     body = assert_problem(api.post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json"), 403)
     assert "someone else" in body["detail"]
-    approved = bob_api.post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {"comment": "fine"}, format="json")
+    approved = bob_api.post(
+        f"/api/v1/flows/{flow['id']}/versions/1/approve", {"comment": "fine"}, format="json"
+    )
     assert approved.json()["state"] == "approved" and approved.json()["decided_by"] == "bob"
     assert api.get(f"/api/v1/flows/{flow['id']}").json()["live_version"] == 1
     # a second approved version retires the first
     api.post(f"/api/v1/flows/{flow['id']}/versions", {"note": "v2"}, format="json")
     bob_api.post(f"/api/v1/flows/{flow['id']}/versions/2/approve", {}, format="json")
-    states = {v["number"]: v["state"] for v in api.get(f"/api/v1/flows/{flow['id']}/versions").json()["results"]}
+    states = {
+        v["number"]: v["state"] for v in api.get(f"/api/v1/flows/{flow['id']}/versions").json()["results"]
+    }
     assert states == {1: "retired", 2: "approved"}
     # a decided version cannot be decided again
     assert_problem(bob_api.post(f"/api/v1/flows/{flow['id']}/versions/2/reject", {}, format="json"), 409)
@@ -182,14 +212,20 @@ def test_people_without_the_approver_role_cannot_decide(api: APIClient) -> None:
     flow = create(api)
     api.post(f"/api/v1/flows/{flow['id']}/versions", {}, format="json")
     carol = get_user_model().objects.create_user("carol", "c@example.com", "pw-carol-123")
-    assert_problem(client_for(carol).post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json"), 403)
-    assert_problem(client_for(carol).post(f"/api/v1/flows/{flow['id']}/versions/1/reject", {}, format="json"), 403)
+    assert_problem(
+        client_for(carol).post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json"), 403
+    )
+    assert_problem(
+        client_for(carol).post(f"/api/v1/flows/{flow['id']}/versions/1/reject", {}, format="json"), 403
+    )
 
 
 def test_reject_records_the_comment(api: APIClient, bob_api: APIClient) -> None:
     flow = create(api)
     api.post(f"/api/v1/flows/{flow['id']}/versions", {}, format="json")
-    rejected = bob_api.post(f"/api/v1/flows/{flow['id']}/versions/1/reject", {"comment": "too risky"}, format="json")
+    rejected = bob_api.post(
+        f"/api/v1/flows/{flow['id']}/versions/1/reject", {"comment": "too risky"}, format="json"
+    )
     assert rejected.json()["state"] == "rejected" and rejected.json()["decision_comment"] == "too risky"
     assert api.get(f"/api/v1/flows/{flow['id']}").json()["live_version"] is None
 
@@ -207,8 +243,15 @@ def test_the_diff_lists_config_paths_and_ignores_moves(api: APIClient) -> None:
     diff = api.get(f"/api/v1/flows/{flow['id']}/versions/2/diff?against=1").json()
     assert [n["id"] for n in diff["nodes"]["added"]] == ["extra"]
     assert diff["nodes"]["removed"] == []
-    assert diff["nodes"]["changed"] == [{"id": "shape", "type": "transform.map", "changes": [
-        {"path": "config.fields.n.var", "old": "trigger.n", "new": "trigger.m", "kind": "changed"}]}]
+    assert diff["nodes"]["changed"] == [
+        {
+            "id": "shape",
+            "type": "transform.map",
+            "changes": [
+                {"path": "config.fields.n.var", "old": "trigger.n", "new": "trigger.m", "kind": "changed"}
+            ],
+        }
+    ]
     assert diff["edges"]["added"] == [{"source": "shape", "target": "extra"}]
     first = api.get(f"/api/v1/flows/{flow['id']}/versions/1/diff").json()
     assert first["from_version"] is None and len(first["nodes"]["added"]) == 2
@@ -217,6 +260,7 @@ def test_the_diff_lists_config_paths_and_ignores_moves(api: APIClient) -> None:
 
 
 # --- runs -----------------------------------------------------------------------------------------
+
 
 def test_a_test_run_of_the_draft_runs_and_is_readable(worker: None, api: APIClient) -> None:
     flow = create(api)
@@ -228,7 +272,9 @@ def test_a_test_run_of_the_draft_runs_and_is_readable(worker: None, api: APIClie
     done = api.get(f"/api/v1/runs/{run['id']}").json()
     assert done["status"] == "succeeded"
     assert [(s["node"], s["status"], s["output"]) for s in done["steps"]] == [
-        ("start", "succeeded", {"n": 7}), ("shape", "succeeded", {"n": 7})]
+        ("start", "succeeded", {"n": 7}),
+        ("shape", "succeeded", {"n": 7}),
+    ]
     listed = api.get(f"/api/v1/runs?flow={flow['id']}&status=succeeded").json()["results"]
     assert [r["id"] for r in listed] == [run["id"]]
     assert api.get("/api/v1/runs?status=failed").json()["results"] == []
@@ -248,14 +294,29 @@ def test_manual_start_needs_a_live_version_and_honours_idempotency_keys(
     flow = create(api)
     assert_problem(api.post(f"/api/v1/flows/{flow['id']}/runs", {"payload": {}}, format="json"), 409)
     live(api, bob_api, flow["id"])
-    first = api.post(f"/api/v1/flows/{flow['id']}/runs", {"payload": {"n": 1}}, format="json",
-                     HTTP_IDEMPOTENCY_KEY='"order-1"')
+    first = api.post(
+        f"/api/v1/flows/{flow['id']}/runs",
+        {"payload": {"n": 1}},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY='"order-1"',
+    )
     assert first.status_code == 201 and first.json()["version"] == 1
-    again = api.post(f"/api/v1/flows/{flow['id']}/runs", {"payload": {"n": 1}}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="order-1")
+    again = api.post(
+        f"/api/v1/flows/{flow['id']}/runs",
+        {"payload": {"n": 1}},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="order-1",
+    )
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
-    assert_problem(api.post(f"/api/v1/flows/{flow['id']}/runs", {"payload": {"n": 2}}, format="json",
-                            HTTP_IDEMPOTENCY_KEY="order-1"), 422)
+    assert_problem(
+        api.post(
+            f"/api/v1/flows/{flow['id']}/runs",
+            {"payload": {"n": 2}},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="order-1",
+        ),
+        422,
+    )
     api.post(f"/api/v1/flows/{flow['id']}/pause")
     assert_problem(api.post(f"/api/v1/flows/{flow['id']}/runs", {"payload": {}}, format="json"), 409)
 
@@ -275,11 +336,17 @@ def test_replay_and_cancel(worker: None, api: APIClient) -> None:
 
 # --- logic, audit, schema -------------------------------------------------------------------------
 
+
 def test_logic_evaluate(api: APIClient) -> None:
-    ok = api.post("/api/v1/logic/evaluate", {"rule": {">": [{"var": "total"}, 100]}, "data": {"total": 120}},
-                  format="json")
+    ok = api.post(
+        "/api/v1/logic/evaluate",
+        {"rule": {">": [{"var": "total"}, 100]}, "data": {"total": 120}},
+        format="json",
+    )
     assert ok.status_code == 200 and ok.json() == {"result": True}
-    body = assert_problem(api.post("/api/v1/logic/evaluate", {"rule": {"no_such_op": [1]}}, format="json"), 400)
+    body = assert_problem(
+        api.post("/api/v1/logic/evaluate", {"rule": {"no_such_op": [1]}}, format="json"), 400
+    )
     assert body["errors"][0]["field"] == "rule"
     assert_problem(api.post("/api/v1/logic/evaluate", {"data": {}}, format="json"), 400)
 
@@ -295,16 +362,33 @@ def test_the_openapi_document_describes_every_endpoint(api: APIClient, client: A
     schema = client.get("/api/schema/?format=json").json()
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
-    for path in ["/api/v1/me", "/api/v1/node-types", "/api/v1/flows", "/api/v1/flows/{flow_id}",
-                 "/api/v1/flows/{flow_id}/draft", "/api/v1/flows/{flow_id}/versions",
-                 "/api/v1/flows/{flow_id}/versions/{number}/diff", "/api/v1/flows/{flow_id}/versions/{number}/approve",
-                 "/api/v1/flows/{flow_id}/versions/{number}/reject", "/api/v1/flows/{flow_id}/pause",
-                 "/api/v1/flows/{flow_id}/resume", "/api/v1/flows/{flow_id}/test", "/api/v1/flows/{flow_id}/runs",
-                 "/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/runs/{run_id}/replay",
-                 "/api/v1/runs/{run_id}/cancel", "/api/v1/logic/evaluate", "/api/v1/audit",
-                 "/api/v1/flows/{flow_id}/export", "/api/v1/flows/import"]:
+    for path in [
+        "/api/v1/me",
+        "/api/v1/node-types",
+        "/api/v1/flows",
+        "/api/v1/flows/{flow_id}",
+        "/api/v1/flows/{flow_id}/draft",
+        "/api/v1/flows/{flow_id}/versions",
+        "/api/v1/flows/{flow_id}/versions/{number}/diff",
+        "/api/v1/flows/{flow_id}/versions/{number}/approve",
+        "/api/v1/flows/{flow_id}/versions/{number}/reject",
+        "/api/v1/flows/{flow_id}/pause",
+        "/api/v1/flows/{flow_id}/resume",
+        "/api/v1/flows/{flow_id}/test",
+        "/api/v1/flows/{flow_id}/runs",
+        "/api/v1/runs",
+        "/api/v1/runs/{run_id}",
+        "/api/v1/runs/{run_id}/replay",
+        "/api/v1/runs/{run_id}/cancel",
+        "/api/v1/logic/evaluate",
+        "/api/v1/audit",
+        "/api/v1/flows/{flow_id}/export",
+        "/api/v1/flows/import",
+    ]:
         assert path in paths, path
     create_op = paths["/api/v1/flows"]["post"]
     assert "201" in create_op["responses"]
-    assert create_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("FlowCreateRequest")
+    assert create_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "FlowCreateRequest"
+    )
     assert client.get("/api/docs/").status_code == 200

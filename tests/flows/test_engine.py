@@ -24,16 +24,24 @@ def test_a_linear_flow_builds_the_context_step_by_step(worker: None, test_run: R
     # given trigger → map → map, where the second map reads the first and the run
     document = chain(
         node("start", "trigger.manual"),
-        node("shape", "transform.map", fields={
-            "email": "{{ trigger.customer.email }}",
-            "total": {"*": [{"var": "trigger.total"}, 2]},
-            "greeting": "Hello {{ trigger.customer.name }}!",
-        }),
-        node("again", "transform.map", fields={
-            "from_input": {"var": "input.total"},
-            "from_steps": "{{ steps.shape.email }}",
-            "run_id": "{{ run.id }}",
-        }),
+        node(
+            "shape",
+            "transform.map",
+            fields={
+                "email": "{{ trigger.customer.email }}",
+                "total": {"*": [{"var": "trigger.total"}, 2]},
+                "greeting": "Hello {{ trigger.customer.name }}!",
+            },
+        ),
+        node(
+            "again",
+            "transform.map",
+            fields={
+                "from_input": {"var": "input.total"},
+                "from_steps": "{{ steps.shape.email }}",
+                "run_id": "{{ run.id }}",
+            },
+        ),
     )
     # when it runs
     run = test_run(document, {"total": 21, "customer": {"email": "a@example.com", "name": "Ann"}})
@@ -70,8 +78,12 @@ def test_a_branch_follows_the_port_its_condition_picks(worker: None, test_run: R
             node("regular", "transform.map", fields={"msg": "Hello"}),
             node("after_regular", "transform.map", fields={"seen": {"var": "input.msg"}}),
         ],
-        "edges": [edge("start", "vip"), edge("vip", "welcome", "true"), edge("vip", "regular", "false"),
-                  edge("regular", "after_regular")],
+        "edges": [
+            edge("start", "vip"),
+            edge("vip", "welcome", "true"),
+            edge("vip", "regular", "false"),
+            edge("regular", "after_regular"),
+        ],
     }
     gold = steps_of(test_run(document, {"tier": "gold"}))
     assert gold["vip"].port == "true"
@@ -103,7 +115,9 @@ def test_a_failing_step_fails_the_run_and_keeps_the_data(worker: None, test_run:
     assert "never" not in steps
 
 
-def test_a_delay_parks_the_run_without_a_worker_then_goes_on(worker: None, alice: Any, make_flow: Any) -> None:
+def test_a_delay_parks_the_run_without_a_worker_then_goes_on(
+    worker: None, alice: Any, make_flow: Any
+) -> None:
     document = chain(
         node("start", "trigger.manual"),
         node("pause", "transform.delay", seconds=1.5),
@@ -121,8 +135,11 @@ def test_a_delay_parks_the_run_without_a_worker_then_goes_on(worker: None, alice
 
 
 def test_a_waiting_run_can_be_cancelled(worker: None, alice: Any, make_flow: Any) -> None:
-    document = chain(node("start", "trigger.manual"), node("pause", "transform.delay", seconds=2),
-                     node("after", "transform.map", fields={}))
+    document = chain(
+        node("start", "trigger.manual"),
+        node("pause", "transform.delay", seconds=2),
+        node("after", "transform.map", fields={}),
+    )
     started = services.run_test(flow=make_flow(document), user=alice, payload={})
     wait_for_run(started.pk, statuses=(RunStatus.WAITING,), timeout=10)
     services.run_cancel(run=started, user=alice)
@@ -153,14 +170,17 @@ def test_replay_from_the_failed_step_reuses_what_succeeded(worker: None, alice: 
     assert from_failed.status == RunStatus.FAILED
 
 
-def test_a_run_abandoned_by_a_crashed_worker_is_taken_over_once(worker: None, alice: Any, make_flow: Any) -> None:
+def test_a_run_abandoned_by_a_crashed_worker_is_taken_over_once(
+    worker: None, alice: Any, make_flow: Any
+) -> None:
     # given a run a worker claimed and then died on: running, with a lease that has lapsed
     document = chain(node("start", "trigger.manual"), node("shape", "transform.map", fields={"x": 1}))
     flow = make_flow(document)
     run = services.run_test(flow=flow, user=alice, payload={})
     wait_for_run(run.pk)
-    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1),
-                                         finished_at=None)
+    Run.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1), finished_at=None
+    )
     run.steps.filter(node="shape").delete()
     # when the sweeper runs
     assert runs_resend_stale() >= 1

@@ -19,7 +19,13 @@ def test_a_valid_flow_has_no_problems() -> None:
         node("order", "trigger.webhook"),
         node("big", "transform.filter", condition={">": [{"var": "trigger.body.total"}, 100]}),
         node("shape", "transform.map", fields={"email": "{{ trigger.body.email }}"}),
-        node("crm", "action.http", method="POST", url="https://crm.example.com/leads", json={"var": "steps.shape"}),
+        node(
+            "crm",
+            "action.http",
+            method="POST",
+            url="https://crm.example.com/leads",
+            json={"var": "steps.shape"},
+        ),
     )
     assert problems(document) == []
 
@@ -48,20 +54,50 @@ def test_every_problem_is_listed_at_once_with_its_node() -> None:
     ("document", "expected"),
     [
         ({"nodes": [node("m", "transform.map", fields={})], "edges": []}, "it has none"),
-        ({"nodes": [node("a", "trigger.manual"), node("b", "trigger.webhook")], "edges": []}, "exactly one trigger"),
-        ({"nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)], "edges": []},
-         "Nothing leads to 'b'"),
-        ({"nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1),
-                    node("c", "transform.delay", seconds=1)],
-          "edges": [edge("a", "b"), edge("b", "c"), edge("c", "b")]}, "cycle"),
-        ({"nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)],
-          "edges": [edge("a", "b", "sideways")]}, "has no port 'sideways'"),
-        ({"nodes": [node("a", "trigger.manual"), node("a", "transform.delay", seconds=1)], "edges": []},
-         "used by another node"),
-        ({"nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)],
-          "edges": [edge("a", "b"), edge("a", "b")]}, "listed twice"),
-        ({"nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)],
-          "edges": [edge("b", "a")]}, "is a trigger"),
+        (
+            {"nodes": [node("a", "trigger.manual"), node("b", "trigger.webhook")], "edges": []},
+            "exactly one trigger",
+        ),
+        (
+            {"nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)], "edges": []},
+            "Nothing leads to 'b'",
+        ),
+        (
+            {
+                "nodes": [
+                    node("a", "trigger.manual"),
+                    node("b", "transform.delay", seconds=1),
+                    node("c", "transform.delay", seconds=1),
+                ],
+                "edges": [edge("a", "b"), edge("b", "c"), edge("c", "b")],
+            },
+            "cycle",
+        ),
+        (
+            {
+                "nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)],
+                "edges": [edge("a", "b", "sideways")],
+            },
+            "has no port 'sideways'",
+        ),
+        (
+            {"nodes": [node("a", "trigger.manual"), node("a", "transform.delay", seconds=1)], "edges": []},
+            "used by another node",
+        ),
+        (
+            {
+                "nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)],
+                "edges": [edge("a", "b"), edge("a", "b")],
+            },
+            "listed twice",
+        ),
+        (
+            {
+                "nodes": [node("a", "trigger.manual"), node("b", "transform.delay", seconds=1)],
+                "edges": [edge("b", "a")],
+            },
+            "is a trigger",
+        ),
         ({"schema": "other/v9", "nodes": [node("a", "trigger.manual")], "edges": []}, "Unknown schema"),
         ({"nodes": [node("a", "trigger.manual")], "edges": [], "extra": 1}, "Unknown key 'extra'"),
         ("not a document", "must be a JSON object"),

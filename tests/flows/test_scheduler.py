@@ -20,8 +20,10 @@ from tests.support.workers import ROOT, process_env
 
 
 def scheduled_flow(alice: Any, cron: str = "* * * * *", tz: str = "UTC") -> Any:
-    document = chain(node("tick", "trigger.schedule", cron=cron, timezone=tz),
-                     node("note", "transform.map", fields={"at": "{{ trigger.scheduled_at }}"}))
+    document = chain(
+        node("tick", "trigger.schedule", cron=cron, timezone=tz),
+        node("note", "transform.map", fields={"at": "{{ trigger.scheduled_at }}"}),
+    )
     flow = services.flow_create(user=alice, name="Every minute", graph=document)
     version = services.version_submit(flow=flow, user=alice)
     services.version_approve(version=version, user=alice)
@@ -75,8 +77,17 @@ def test_two_schedulers_at_once_fire_a_tick_once(worker: None, alice: Any) -> No
 def test_runscheduler_processes_fire_and_stop_cleanly(worker: None, alice: Any, settings: Any) -> None:
     # given a live every-minute schedule, when two `runscheduler` processes run side by side
     flow = scheduled_flow(alice)
-    procs = [subprocess.Popen([sys.executable, "manage.py", "runscheduler"], cwd=ROOT, env=process_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "runscheduler"],
+            cwd=ROOT,
+            env=process_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     try:
         deadline = time.monotonic() + 20
         while not Run.objects.filter(flow=flow).exists() and time.monotonic() < deadline:

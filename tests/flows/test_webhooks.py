@@ -29,14 +29,21 @@ def live_flow(worker: None, alice: Any, live_server: Any) -> Callable[..., tuple
 
 
 def echo_flow(**webhook_config: Any) -> dict[str, Any]:
-    return chain(node("hook", "trigger.webhook", **webhook_config),
-                 node("shape", "transform.map", fields={"total": {"var": "trigger.body.total"},
-                                                        "source": "{{ trigger.query.source }}"}))
+    return chain(
+        node("hook", "trigger.webhook", **webhook_config),
+        node(
+            "shape",
+            "transform.map",
+            fields={"total": {"var": "trigger.body.total"}, "source": "{{ trigger.query.source }}"},
+        ),
+    )
 
 
 def test_an_event_is_stored_queued_and_answered_202(live_flow: Any) -> None:
-    flow, url = live_flow(echo_flow())
-    response = httpx.post(url + "?source=shop", json={"total": 150}, headers={"X-Correlation-ID": "order-12345"})
+    _flow, url = live_flow(echo_flow())
+    response = httpx.post(
+        url + "?source=shop", json={"total": 150}, headers={"X-Correlation-ID": "order-12345"}
+    )
     assert response.status_code == 202
     body = response.json()
     assert body["correlation_id"] == "order-12345" == response.headers["X-Correlation-ID"]
@@ -49,16 +56,19 @@ def test_an_event_is_stored_queued_and_answered_202(live_flow: Any) -> None:
 
 
 def test_form_and_text_bodies_are_accepted(live_flow: Any) -> None:
-    flow, url = live_flow(echo_flow())
+    _flow, url = live_flow(echo_flow())
     form = httpx.post(url, data={"total": "3", "tag": ["a", "b"]})
     text = httpx.post(url, content=b"hello", headers={"Content-Type": "text/plain"})
     assert form.status_code == text.status_code == 202
-    assert Run.objects.get(pk=form.json()["run_id"]).event.payload["body"] == {"total": "3", "tag": ["a", "b"]}
+    assert Run.objects.get(pk=form.json()["run_id"]).event.payload["body"] == {
+        "total": "3",
+        "tag": ["a", "b"],
+    }
     assert Run.objects.get(pk=text.json()["run_id"]).event.payload["body"] == "hello"
 
 
 def test_secrets_in_headers_are_not_stored(live_flow: Any) -> None:
-    flow, url = live_flow(echo_flow())
+    _flow, url = live_flow(echo_flow())
     response = httpx.post(url, json={}, headers={"Authorization": "Bearer very-secret"})
     event = Run.objects.get(pk=response.json()["run_id"]).event
     assert "very-secret" not in json.dumps(event.payload)
@@ -103,12 +113,12 @@ def test_unknown_paused_and_non_webhook_keys_are_404(live_flow: Any, alice: Any)
     services.flow_set_paused(flow=flow, user=alice, paused=False)
     assert httpx.post(url, json={}).status_code == 202
     assert httpx.get(url).status_code == 405
-    manual, manual_url = live_flow(chain(node("start", "trigger.manual")))
+    _manual, manual_url = live_flow(chain(node("start", "trigger.manual")))
     assert httpx.post(manual_url, json={}).status_code == 404
 
 
 def test_respond_result_answers_with_the_output(live_flow: Any) -> None:
-    flow, url = live_flow(echo_flow(respond="result"))
+    _flow, url = live_flow(echo_flow(respond="result"))
     response = httpx.post(url + "?source=api", json={"total": 9}, timeout=30)
     assert response.status_code == 200
     assert response.json() == {"total": 9, "source": "api"}
@@ -116,9 +126,11 @@ def test_respond_result_answers_with_the_output(live_flow: Any) -> None:
 
 
 def test_respond_result_times_out_with_504_and_the_run_id(live_flow: Any) -> None:
-    document = chain(node("hook", "trigger.webhook", respond="result", timeout_seconds=1),
-                     node("slow", "transform.delay", seconds=3))
-    flow, url = live_flow(document)
+    document = chain(
+        node("hook", "trigger.webhook", respond="result", timeout_seconds=1),
+        node("slow", "transform.delay", seconds=3),
+    )
+    _flow, url = live_flow(document)
     response = httpx.post(url, json={}, timeout=30)
     assert response.status_code == 504
     run = wait_for_run(response.json()["run_id"], timeout=15)
@@ -126,6 +138,13 @@ def test_respond_result_times_out_with_504_and_the_run_id(live_flow: Any) -> Non
 
 
 def test_the_webhook_url_is_shown_once_the_flow_is_live(live_flow: Any, api: Any) -> None:
-    flow, url = live_flow(echo_flow())
+    flow, _url = live_flow(echo_flow())
     shown = api.get(f"/api/v1/flows/{flow.pk}").json()["webhook_url"]
     assert shown.endswith(f"/hooks/{flow.webhook_key}")
+
+
+def test_a_trigger_may_set_a_smaller_body_limit(live_flow: Any) -> None:
+    _flow, url = live_flow(echo_flow(max_body_bytes=16))
+    assert httpx.post(url, json={"total": 1}).status_code == 202
+    too_big = httpx.post(url, json={"total": 1, "padding": "x" * 20})
+    assert too_big.status_code == 413 and "16 bytes" in too_big.json()["detail"]

@@ -12,10 +12,18 @@ from hub import correlation
 
 @pytest.mark.parametrize(
     ("sent", "kept"),
-    [("order-2024-000123", True), (None, False), ("bad id with spaces", False), ("x" * 200, False), ("short", False)],
+    [
+        ("order-2024-000123", True),
+        (None, False),
+        ("bad id with spaces", False),
+        ("x" * 200, False),
+        ("short", False),
+    ],
 )
 @pytest.mark.django_db
-def test_every_response_carries_a_well_formed_correlation_id(client: Any, sent: str | None, kept: bool) -> None:
+def test_every_response_carries_a_well_formed_correlation_id(
+    client: Any, sent: str | None, kept: bool
+) -> None:
     headers = {"HTTP_X_CORRELATION_ID": sent} if sent else {}
     for path in ["/healthz", "/api/v1/flows", "/hooks/unknown-key", "/api/v1/nowhere"]:
         response = client.get(path, **headers)

@@ -677,3 +677,17 @@ def test_evaluate_does_not_change_its_input() -> None:
     evaluate(config, CONTEXT)
 
     assert json.dumps(config) == before
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"==": [None, "gold"]}, False),
+        ({"==": ["gold", None]}, False),
+        ({"!=": [None, "gold"]}, True),
+        ({"==": [{"var": "tier"}, "gold"]}, False),
+        ({"==": [None, "0"]}, True),
+    ],
+)
+def test_a_missing_value_compared_with_a_word_is_unequal_not_an_error(rule: Any, expected: bool) -> None:
+    assert apply(rule, {}) is expected

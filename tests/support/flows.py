@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 
@@ -22,5 +23,5 @@ def chain(*nodes: dict[str, Any], name: str = "Test flow") -> dict[str, Any]:
         "schema": "switchboard.flow/v1",
         "name": name,
         "nodes": list(nodes),
-        "edges": [edge(a["id"], b["id"]) for a, b in zip(nodes, nodes[1:], strict=False)],
+        "edges": [edge(a["id"], b["id"]) for a, b in itertools.pairwise(nodes)],
     }

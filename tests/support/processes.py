@@ -44,8 +44,14 @@ class Stack:
 
     def manage(self, *args: str) -> str:
         """Run `manage.py …` against this stack's database; its standard output."""
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -53,7 +59,8 @@ class Stack:
     def log_tails(self, lines: int = 40) -> str:
         return "\n".join(
             f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-            for log in self.logs if log.exists()
+            for log in self.logs
+            if log.exists()
         )
 
 
@@ -61,8 +68,9 @@ def _spawn(stack: Stack, name: str, cmd: list[str], tmp: Path) -> subprocess.Pop
     log_path = tmp / f"{name}.log"
     stack.logs.append(log_path)
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     stack.processes.append(proc)
     return proc
 
@@ -97,19 +105,45 @@ def wait_up(stack: Stack, timeout: float = 60.0) -> None:
 def switchboard(tmp: Path, env: dict[str, str], workers: int) -> Iterator[Stack]:
     """Migrate, then serve with uvicorn on a free port, plus `workers` rundramatiq processes."""
     port = free_port()
-    base_env = {k: v for k, v in os.environ.items()
-                if k not in {"DATABASE_URL", "REDIS_URL", "BROKER_URL", "DRAMATIQ_NAMESPACE"}}
-    stack = Stack(url=f"http://127.0.0.1:{port}", env={
-        **base_env, "SWITCHBOARD_VAR": str(tmp / "var"), "PYTHONUNBUFFERED": "1", "EGRESS_ALLOW": "127.0.0.1",
-        "SWEEP_INTERVAL_SECONDS": "1", **env,
-    })
+    base_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "BROKER_URL", "DRAMATIQ_NAMESPACE"}
+    }
+    stack = Stack(
+        url=f"http://127.0.0.1:{port}",
+        env={
+            **base_env,
+            "SWITCHBOARD_VAR": str(tmp / "var"),
+            "PYTHONUNBUFFERED": "1",
+            "EGRESS_ALLOW": "127.0.0.1",
+            "SWEEP_INTERVAL_SECONDS": "1",
+            **env,
+        },
+    )
     stack.manage("migrate", "--noinput")
     with ExitStack() as cleanup:
-        _spawn(stack, "web", [str(VENV_BIN / "uvicorn"), "hub.asgi:application", "--host", "127.0.0.1",
-                              "--port", str(port), "--no-access-log"], tmp)
+        _spawn(
+            stack,
+            "web",
+            [
+                str(VENV_BIN / "uvicorn"),
+                "hub.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            tmp,
+        )
         for index in range(workers):
-            _spawn(stack, f"worker-{index}", [sys.executable, "manage.py", "rundramatiq", "--processes", "1",
-                                              "--threads", "2"], tmp)
+            _spawn(
+                stack,
+                f"worker-{index}",
+                [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "2"],
+                tmp,
+            )
         for proc in stack.processes:
             cleanup.callback(_stop, proc)
         wait_up(stack)

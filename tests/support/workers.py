@@ -28,8 +28,13 @@ def database_url() -> str:
 
 
 def process_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1", "EGRESS_ALLOW": "127.0.0.1",
-           **extra}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "PYTHONUNBUFFERED": "1",
+        "EGRESS_ALLOW": "127.0.0.1",
+        **extra,
+    }
     return env
 
 
@@ -51,11 +56,15 @@ def worker_processes(count: int = 1, log_path: Path | None = None) -> Iterator[l
     """`manage.py rundramatiq` processes against the test database and the Redis in REDIS_URL."""
     broker = dramatiq.get_broker()
     broker.flush_all()
-    log = open(log_path or os.devnull, "ab")  # noqa: SIM115 - closed below
+    log = open(log_path or os.devnull, "ab")
     procs = [
         subprocess.Popen(
             [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "4"],
-            cwd=ROOT, env=process_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=process_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         for _ in range(count)
     ]

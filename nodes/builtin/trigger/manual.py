@@ -1,0 +1,31 @@
+"""`trigger.manual`: a flow started by a person or a script, with the JSON they give."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from nodes.registry import NodeConfig, NodeType, register
+
+if TYPE_CHECKING:
+    from nodes.context import NodeContext
+
+
+class ManualConfig(NodeConfig):
+    sample: Any = Field(
+        default_factory=dict,
+        description="Example JSON to start test runs with; a real start brings its own.",
+    )
+
+
+@register
+class ManualTrigger(NodeType[ManualConfig]):
+    type = "trigger.manual"
+    title = "Manual start"
+    category = "trigger"
+    description = "Starts the flow on demand, from the app or the API, with the JSON given."
+    Config = ManualConfig
+
+    def execute(self, ctx: NodeContext, config: ManualConfig, input: Any) -> Any:
+        return input

@@ -1,0 +1,39 @@
+"""Every node type the contract names is registered, with its ports and a config schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from nodes import registry
+
+CONTRACT_TYPES = {
+    "trigger.webhook": ["out"],
+    "trigger.schedule": ["out"],
+    "trigger.manual": ["out"],
+    "transform.filter": ["out"],
+    "transform.branch": ["true", "false"],
+    "transform.map": ["out"],
+    "transform.delay": ["out"],
+    "action.http": ["out"],
+    "action.webhook": ["out"],
+    "action.email": ["out"],
+}
+
+
+@pytest.mark.parametrize(("type_name", "ports"), CONTRACT_TYPES.items())
+def test_contract_node_type_is_registered(type_name: str, ports: list[str]) -> None:
+    # given the registry loaded at Django start
+    # when the type is looked up
+    node = registry.get(type_name)
+    # then it exists, with its ports, a category matching its name, and a schema that takes the shared
+    # retry policy and refuses unknown keys
+    assert node is not None
+    described = node.describe()
+    assert described["ports"] == ports
+    assert described["category"] == type_name.split(".")[0]
+    schema = described["config_schema"]
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+    assert "retry" in schema["properties"]
+    problems = node.validate_config({"nope": 1})
+    assert any(field is None and "nope" in message for field, message in problems)
