@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml
 
 $(FRONTEND_STAMP): $(FRONTEND_SOURCES)
 	@echo "Building the browser app…"
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	@# `npm install` (not `npm ci`): npm 11 refuses `ci` over the platform-specific optional packages
+	@# its own lock file leaves out; with the lock committed, `install` installs exactly what it names.
+	cd frontend && npm install --no-audit --no-fund --loglevel=error && npm run build
 
 frontend: $(FRONTEND_STAMP)
 
