@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from flows import selectors, services
+from flows import flow_templates, selectors, services
 from flows.diff import graph_diff
 from flows.graph import SCHEMA, trigger_node
-from flows.models import Flow, FlowVersion, Run, RunStatus, StepRun, TriggerEvent
+from flows.graph import validate as validate_graph
+from flows.models import Flow, FlowVersion, Run, RunStatus, StepRun, TriggerEvent, VersionState
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
 
@@ -34,11 +36,40 @@ def webhook_url(request: HttpRequest | None, flow: Flow, live_graph: dict[str, A
     return request.build_absolute_uri(path) if request is not None else path
 
 
+class ProblemItem(serializers.Serializer[Any]):
+    node = serializers.CharField(allow_null=True)
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class LastRun(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+FLOW_STATES = ["draft", "pending", "live", "paused"]
+
+
+def flow_state(flow: Flow) -> str:
+    """What the flows list shows: paused, live, waiting for approval (pending), or only a draft."""
+    live = getattr(flow, "live_number", None) is not None
+    if live and flow.paused:
+        return "paused"
+    if live:
+        return "live"
+    return "pending" if getattr(flow, "has_pending", False) else "draft"
+
+
 class FlowOut(serializers.ModelSerializer[Flow]):
     draft = serializers.JSONField(help_text="The draft graph: a switchboard.flow/v1 document.")
     live_version = serializers.SerializerMethodField()
     webhook_url = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
+    state = serializers.SerializerMethodField()
+    trigger_type = serializers.SerializerMethodField()
+    last_run = serializers.SerializerMethodField()
 
     class Meta:
         model = Flow
@@ -50,6 +81,9 @@ class FlowOut(serializers.ModelSerializer[Flow]):
             "paused",
             "webhook_url",
             "owner",
+            "state",
+            "trigger_type",
+            "last_run",
             "created_at",
             "updated_at",
         ]
@@ -57,11 +91,45 @@ class FlowOut(serializers.ModelSerializer[Flow]):
     def get_live_version(self, flow: Flow) -> int | None:
         return getattr(flow, "live_number", None)
 
+    @extend_schema_field(serializers.ChoiceField(choices=FLOW_STATES))
+    def get_state(self, flow: Flow) -> str:
+        return flow_state(flow)
+
+    def get_trigger_type(self, flow: Flow) -> str | None:
+        trigger = trigger_node(flow.draft) if isinstance(flow.draft, dict) else None
+        return trigger["type"] if trigger else None
+
+    @extend_schema_field(LastRun(allow_null=True))
+    def get_last_run(self, flow: Flow) -> dict[str, Any] | None:
+        # Annotated by selectors.flow_list().
+        values = {
+            key: getattr(flow, f"last_run_{key}", None)
+            for key in ("id", "status", "created_at", "finished_at")
+        }
+        return values if values["id"] is not None else None
+
+    def get_webhook_url(self, flow: Flow) -> str | None:
+        return webhook_url(self.context.get("request"), flow, getattr(flow, "live_graph", None))
+
+
+class FlowDetailOut(FlowOut):
+    """One flow, with what is still wrong with its draft."""
+
+    problems = serializers.SerializerMethodField()
+
+    class Meta(FlowOut.Meta):
+        fields = [*FlowOut.Meta.fields, "problems"]
+
+    @extend_schema_field(ProblemItem(many=True))
+    def get_problems(self, flow: Flow) -> list[dict[str, Any]]:
+        return [asdict(problem) for problem in validate_graph(flow.draft)]
+
     def get_webhook_url(self, flow: Flow) -> str | None:
         return webhook_url(self.context.get("request"), flow, getattr(flow, "live_graph", None))
 
 
 class VersionOut(serializers.ModelSerializer[FlowVersion]):
+    flow_name = serializers.CharField(source="flow.name", read_only=True)
     author = serializers.CharField(source="author.username", default=None, allow_null=True)
     decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     graph = serializers.JSONField()
@@ -69,6 +137,8 @@ class VersionOut(serializers.ModelSerializer[FlowVersion]):
     class Meta:
         model = FlowVersion
         fields = [
+            "flow",
+            "flow_name",
             "number",
             "state",
             "author",
@@ -137,6 +207,10 @@ class RunOut(serializers.ModelSerializer[Run]):
 class FlowCreate(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     graph = serializers.JSONField(help_text="A switchboard.flow/v1 document.")
+
+
+class FlowRename(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
 
 
 class Draft(serializers.Serializer[Any]):
@@ -215,7 +289,21 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request
 
 
 def _flow_response(request: Request, flow_id: Any, code: int = status.HTTP_200_OK) -> Response:
-    return Response(FlowOut(selectors.flow_get(flow_id), context={"request": request}).data, status=code)
+    return Response(
+        FlowDetailOut(selectors.flow_get(flow_id), context={"request": request}).data, status=code
+    )
+
+
+def _partial(request: Request) -> bool:
+    return request.query_params.get("partial", "").lower() in {"1", "true", "yes"}
+
+
+PARTIAL = OpenApiParameter(
+    "partial",
+    bool,
+    description="Save an unfinished draft: only a document not shaped like a flow is "
+    "refused, and the answer's `problems` lists what is still wrong.",
+)
 
 
 def _run_response(request: Request, run: Run, code: int = status.HTTP_200_OK) -> Response:
@@ -253,24 +341,67 @@ class FlowsView(APIView):
             flows = flows.filter(name__icontains=search)
         return paginate(self, flows, FlowOut)
 
-    @extend_schema(operation_id="flows_create", request=FlowCreate, responses={201: FlowOut})
+    @extend_schema(
+        operation_id="flows_create", request=FlowCreate, parameters=[PARTIAL], responses={201: FlowDetailOut}
+    )
     def post(self, request: Request) -> Response:
         data = _valid(FlowCreate, request)
-        flow = services.flow_create(user=request.user, name=data["name"], graph=data["graph"])
+        flow = services.flow_create(
+            user=request.user, name=data["name"], graph=data["graph"], partial=_partial(request)
+        )
         return _flow_response(request, flow.pk, status.HTTP_201_CREATED)
 
 
 class FlowView(APIView):
-    @extend_schema(operation_id="flows_read", responses=FlowOut)
+    @extend_schema(operation_id="flows_read", responses=FlowDetailOut)
     def get(self, request: Request, flow_id: Any) -> Response:
         return _flow_response(request, flow_id)
 
+    @extend_schema(operation_id="flows_rename", request=FlowRename, responses=FlowDetailOut)
+    def patch(self, request: Request, flow_id: Any) -> Response:
+        name = _valid(FlowRename, request)["name"]
+        services.flow_rename(flow=selectors.flow_get(flow_id), user=request.user, name=name)
+        return _flow_response(request, flow_id)
+
+
+class ValidateView(APIView):
+    @extend_schema(
+        operation_id="flows_validate",
+        request=Draft,
+        responses=inline_serializer("ValidationResult", {"problems": ProblemItem(many=True)}),
+    )
+    def post(self, request: Request) -> Response:
+        graph = _valid(Draft, request)["graph"]
+        return Response({"problems": [asdict(problem) for problem in validate_graph(graph)]})
+
+
+class TemplatesView(APIView):
+    @extend_schema(
+        operation_id="templates_list",
+        responses=inline_serializer(
+            "FlowTemplate",
+            {
+                "id": serializers.CharField(),
+                "name": serializers.CharField(),
+                "description": serializers.CharField(),
+                "document": FlowDocument,
+            },
+            many=True,
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response(flow_templates.all_templates())
+
 
 class DraftView(APIView):
-    @extend_schema(operation_id="flows_draft_replace", request=Draft, responses=FlowOut)
+    @extend_schema(
+        operation_id="flows_draft_replace", request=Draft, parameters=[PARTIAL], responses=FlowDetailOut
+    )
     def put(self, request: Request, flow_id: Any) -> Response:
         flow = selectors.flow_get(flow_id)
-        services.flow_draft_update(flow=flow, user=request.user, graph=_valid(Draft, request)["graph"])
+        services.flow_draft_update(
+            flow=flow, user=request.user, graph=_valid(Draft, request)["graph"], partial=_partial(request)
+        )
         return _flow_response(request, flow_id)
 
 
@@ -320,6 +451,28 @@ class VersionsView(APIView):
             flow=selectors.flow_get(flow_id), user=request.user, note=data["note"]
         )
         return Response(VersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+class VersionInboxView(APIView):
+    @extend_schema(
+        operation_id="versions_across_flows",
+        parameters=[
+            OpenApiParameter(
+                "state",
+                str,
+                enum=[s.value for s in VersionState],
+                description="`pending` is the approvals inbox.",
+            )
+        ],
+        responses=VersionOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        state = request.query_params.get("state")
+        if state and state not in VersionState.values:
+            raise ValidationProblem(
+                [ErrorItem(field="state", message=f"`state` is one of {', '.join(VersionState.values)}.")]
+            )
+        return paginate(self, selectors.versions_by_state(state), VersionOut)
 
 
 class VersionView(APIView):

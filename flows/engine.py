@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flows import graph as flow_graph
+from flows import live
 from flows.models import Run, RunStatus, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
 from flows.tasks import enqueue_run
@@ -68,6 +69,7 @@ def _claim(run_id: str) -> Run | None:
         run.resume_at = None
         run.lease_expires_at = now + timedelta(seconds=settings.RUN_LEASE_SECONDS)
         run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at"])
+    live.run_changed(run.pk)
     return run
 
 
@@ -141,6 +143,12 @@ def _still_ours(run: Run) -> bool:
     return renewed == 1
 
 
+def _save(step: StepRun, fields: list[str] | None = None) -> None:
+    """Store a step's change and push it to whoever watches the run."""
+    step.save(update_fields=fields)
+    live.step_changed(step)
+
+
 def _skip(run: Run, node: dict[str, Any], position: int) -> StepRun:
     now = timezone.now()
     step, _ = StepRun.objects.update_or_create(
@@ -154,6 +162,7 @@ def _skip(run: Run, node: dict[str, Any], position: int) -> StepRun:
             "finished_at": now,
         },
     )
+    live.step_changed(step)
     return step
 
 
@@ -169,7 +178,7 @@ def _execute_step(
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
         # A delay that has run out: the step succeeds with the output it set aside.
         step.status, step.waiting_for, step.resume_at, step.finished_at = StepStatus.SUCCEEDED, "", None, now
-        step.save(update_fields=["status", "waiting_for", "resume_at", "finished_at"])
+        _save(step, ["status", "waiting_for", "resume_at", "finished_at"])
         return step
     if step is None:
         step = StepRun(run=run, node=node["id"], node_type=node["type"], position=position, started_at=now)
@@ -177,7 +186,7 @@ def _execute_step(
     step.input = source_output
     step.attempts += 1
     step.waiting_for, step.resume_at, step.error = "", None, ""
-    step.save()
+    _save(step)
 
     node_type = registry.get(node["type"])
     data["input"] = source_output
@@ -215,7 +224,7 @@ def _execute_step(
             result.output,
             "out",
         )
-        step.save(update_fields=["status", "waiting_for", "resume_at", "output", "port"])
+        _save(step, ["status", "waiting_for", "resume_at", "output", "port"])
         _wait(run, result.until)
         return step
     port: str | None
@@ -226,7 +235,7 @@ def _execute_step(
     else:
         output, port = result, "out"
     step.status, step.output, step.port, step.finished_at = StepStatus.SUCCEEDED, output, port, timezone.now()
-    step.save(update_fields=["status", "output", "port", "finished_at"])
+    _save(step, ["status", "output", "port", "finished_at"])
     return step
 
 
@@ -239,7 +248,7 @@ def _step_failed(
     if error.retryable and step.attempts < policy.max_attempts:
         resume_at = now + timedelta(seconds=backoff_seconds(policy, step.attempts, error.retry_after))
         step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "retry", resume_at
-        step.save(update_fields=["status", "waiting_for", "resume_at", "error", "output"])
+        _save(step, ["status", "waiting_for", "resume_at", "error", "output"])
         log.info(
             "step %s failed (attempt %s), retrying at %s: %s",
             node["id"],
@@ -250,7 +259,7 @@ def _step_failed(
         _wait(run, resume_at)
         return step
     step.status, step.finished_at = StepStatus.FAILED, now
-    step.save(update_fields=["status", "finished_at", "error", "output"])
+    _save(step, ["status", "finished_at", "error", "output"])
     attempts = f" after {step.attempts} attempts" if step.attempts > 1 else ""
     _finish(
         run, RunStatus.FAILED, error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}"
@@ -265,6 +274,7 @@ def _wait(run: Run, until: Any) -> None:
             status=RunStatus.WAITING, resume_at=until, lease_expires_at=None
         )
         enqueue_run(run.id, at=until)
+    live.run_changed(run.pk)
 
 
 def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "") -> None:
@@ -272,3 +282,4 @@ def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "")
         status=status, output=output, error=error, finished_at=timezone.now(), lease_expires_at=None
     )
     log.info("run %s %s", run.id, status)
+    live.run_changed(run.pk)

@@ -86,22 +86,56 @@ def validate(document: Any) -> list[ErrorItem]:
             seen_edges.add(parsed)
             parsed_edges.append(parsed)
 
-    if triggers and not problems:
+    if triggers:
         problems.extend(_shape_problems(list(ports), parsed_edges, triggers[0]))
     return problems
+
+
+def structure_problems(document: Any) -> list[ErrorItem]:
+    """What keeps a document from being a flow at all, even an unfinished one (a draft being drawn
+    may lack a trigger or a condition, but its nodes are objects with good, distinct ids)."""
+    if not isinstance(document, dict):
+        return [ErrorItem(message="The flow document must be a JSON object.")]
+    nodes, edges = document.get("nodes", []), document.get("edges", [])
+    problems = [
+        ErrorItem(field=key, message=f"`{key}` must be a list.")
+        for key, value in (("nodes", nodes), ("edges", edges))
+        if not isinstance(value, list)
+    ]
+    if problems:
+        return problems
+    seen: set[str] = set()
+    for index, node in enumerate(nodes):
+        if (malformed := _malformed_node(index, node, seen)) is not None:
+            problems.append(malformed)
+        else:
+            seen.add(node["id"])
+    problems.extend(
+        ErrorItem(field=f"edges[{index}]", message="An edge must be a JSON object.")
+        for index, edge in enumerate(edges)
+        if not isinstance(edge, dict)
+    )
+    return problems
+
+
+def _malformed_node(index: int, node: Any, seen: set[str]) -> ErrorItem | None:
+    where = f"nodes[{index}]"
+    if not isinstance(node, dict):
+        return ErrorItem(field=where, message="A node must be a JSON object.")
+    node_id = node.get("id")
+    if not isinstance(node_id, str) or not NODE_ID.match(node_id):
+        return ErrorItem(field=f"{where}.id", message="A node id is 1 to 64 of A-Z, a-z, 0-9, _ and -.")
+    if node_id in seen:
+        return ErrorItem(node=node_id, field="id", message=f"The id {node_id!r} is used by another node.")
+    return None
 
 
 def _node_problems(
     index: int, node: Any, ports: dict[str, tuple[str, ...]], triggers: list[str]
 ) -> list[ErrorItem]:
-    where = f"nodes[{index}]"
-    if not isinstance(node, dict):
-        return [ErrorItem(field=where, message="A node must be a JSON object.")]
-    node_id = node.get("id")
-    if not isinstance(node_id, str) or not NODE_ID.match(node_id):
-        return [ErrorItem(field=f"{where}.id", message="A node id is 1 to 64 of A-Z, a-z, 0-9, _ and -.")]
-    if node_id in ports:
-        return [ErrorItem(node=node_id, field="id", message=f"The id {node_id!r} is used by another node.")]
+    if (malformed := _malformed_node(index, node, set(ports))) is not None:
+        return [malformed]
+    node_id = node["id"]
     problems: list[ErrorItem] = []
     for key in sorted(set(node) - {"id", "type", "config", "position", "name", "description"}):
         problems.append(ErrorItem(node=node_id, field=key, message=f"Unknown key {key!r}."))

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from flows.models import Flow, FlowVersion, Run, VersionState
 from hub.problems import NotFound
 
 
 def flow_list() -> QuerySet[Flow]:
+    """Flows with what their list shows: the live version, whether one waits for approval, the last run."""
     live = FlowVersion.objects.filter(flow=OuterRef("pk"), state=VersionState.APPROVED)
+    last_run = Run.objects.filter(flow=OuterRef("pk")).order_by("-created_at")
     return Flow.objects.select_related("owner").annotate(
         live_number=Subquery(live.values("number")[:1]),
         live_graph=Subquery(live.values("graph")[:1]),
+        has_pending=Exists(FlowVersion.objects.filter(flow=OuterRef("pk"), state=VersionState.PENDING)),
+        last_run_id=Subquery(last_run.values("id")[:1]),
+        last_run_status=Subquery(last_run.values("status")[:1]),
+        last_run_created_at=Subquery(last_run.values("created_at")[:1]),
+        last_run_finished_at=Subquery(last_run.values("finished_at")[:1]),
     )
 
 
@@ -27,6 +34,12 @@ def flow_get(flow_id: Any) -> Flow:
 
 def version_list(flow: Flow) -> QuerySet[FlowVersion]:
     return flow.versions.select_related("author", "decided_by").order_by("-number")
+
+
+def versions_by_state(state: str | None) -> QuerySet[FlowVersion]:
+    """Versions across flows, newest first: the approvals inbox with `pending`."""
+    versions = FlowVersion.objects.select_related("author", "decided_by", "flow")
+    return versions.filter(state=state) if state else versions
 
 
 def version_get(flow: Flow, number: int) -> FlowVersion:

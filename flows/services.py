@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from flows import graph as flow_graph
+from flows import live
 from flows.models import (
     FINISHED,
     Flow,
@@ -28,16 +29,18 @@ from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProb
 from identity import selectors as identity
 
 
-def _validated(document: Any) -> dict[str, Any]:
-    problems = flow_graph.validate(document)
+def _validated(document: Any, *, partial: bool = False) -> dict[str, Any]:
+    """The document, normalized; refused with every problem unless `partial` (an unfinished draft,
+    which must still be shaped like a flow)."""
+    problems = flow_graph.structure_problems(document) if partial else flow_graph.validate(document)
     if problems:
         raise ValidationProblem(problems)
     return flow_graph.normalized(document)
 
 
 @transaction.atomic
-def flow_create(*, user: Any, name: str, graph: Any) -> Flow:
-    document = _validated(graph)
+def flow_create(*, user: Any, name: str, graph: Any, partial: bool = False) -> Flow:
+    document = _validated(graph, partial=partial)
     flow = Flow.objects.create(name=name, owner=user, draft={**document, "name": name})
     audit.record(actor=user, action="flow.created", target_type="flow", target_id=flow.id, name=name)
     return flow
@@ -55,8 +58,8 @@ def flow_import(*, user: Any, document: Any) -> Flow:
 
 
 @transaction.atomic
-def flow_draft_update(*, flow: Flow, user: Any, graph: Any) -> Flow:
-    document = _validated(graph)
+def flow_draft_update(*, flow: Flow, user: Any, graph: Any, partial: bool = False) -> Flow:
+    document = _validated(graph, partial=partial)
     flow.draft = {**document, "name": flow.name}
     flow.save(update_fields=["draft", "updated_at"])
     audit.record(actor=user, action="flow.draft_updated", target_type="flow", target_id=flow.id)
@@ -299,4 +302,5 @@ def run_cancel(*, run: Run, user: Any) -> Run:
         status=StepStatus.FAILED, error="The run was cancelled.", finished_at=now
     )
     audit.record(actor=user, action="run.cancelled", target_type="run", target_id=run.id)
+    transaction.on_commit(lambda: live.run_changed(run.pk))
     return run

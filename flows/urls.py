@@ -5,6 +5,9 @@ from flows import api
 urlpatterns = [
     path("flows", api.FlowsView.as_view()),
     path("flows/import", api.ImportView.as_view()),
+    path("flows/validate", api.ValidateView.as_view()),
+    path("templates", api.TemplatesView.as_view()),
+    path("versions", api.VersionInboxView.as_view()),
     path("flows/<uuid:flow_id>", api.FlowView.as_view()),
     path("flows/<uuid:flow_id>/draft", api.DraftView.as_view()),
     path("flows/<uuid:flow_id>/pause", api.PauseView.as_view()),

@@ -15,10 +15,10 @@ import pkgutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -27,6 +27,20 @@ log = logging.getLogger(__name__)
 
 Category = Literal["trigger", "transform", "action"]
 ENTRY_POINT_GROUP = "switchboard.nodes"
+
+
+Widget = Literal["condition", "template", "expression", "json"]
+
+
+def widget(name: Widget) -> dict[str, Any]:
+    """A hint in a config property's JSON Schema telling the editor which input to offer:
+    `condition` (the condition builder), `template` (text with a path picker), `expression` (a
+    template, a JsonLogic rule or a literal), `json` (free JSON)."""
+    return {"x-widget": name}
+
+
+# A value evaluated at run time (template string, JsonLogic rule or literal), e.g. each map field.
+Expression = Annotated[Any, WithJsonSchema({"x-widget": "expression"})]
 
 
 class RetryPolicy(BaseModel):

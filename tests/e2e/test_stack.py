@@ -4,75 +4,16 @@ delivered, and a local HTTP sink that receives what the flow sends."""
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from django.conf import settings
 
-from tests.support.processes import Stack, reachable, switchboard
+from tests.e2e.conftest import person
+from tests.support.processes import Stack
 from tests.support.sink import HttpSink
 
 pytestmark = pytest.mark.e2e
-
-
-def _backends() -> list[str]:
-    if settings.EMBEDDED:
-        return ["embedded"]
-    found = ["redis"]
-    if reachable(5672):
-        found.append("rabbitmq")
-    return found
-
-
-@pytest.fixture(params=_backends())
-def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    backend = request.param
-    if backend == "embedded":
-        with switchboard(tmp_path, {}, workers=0) as running:
-            yield running
-        return
-    db = settings.DATABASES["default"]
-    name = f"switchboard_e2e_{uuid.uuid4().hex[:10]}"
-    admin_dsn = (
-        f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
-    )
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}",
-        "DRAMATIQ_NAMESPACE": name,
-    }
-    if backend == "redis":
-        env["REDIS_URL"] = settings.REDIS_URL
-    else:
-        env["BROKER_URL"] = "amqp://guest:guest@127.0.0.1:5672/"
-    try:
-        with switchboard(tmp_path, env, workers=1) as running:
-            yield running
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _person(stack: Stack, username: str) -> httpx.Client:
-    """A person created the documented way, with a token from `manage.py apitoken`."""
-    env = {**stack.env, "DJANGO_SUPERUSER_PASSWORD": f"{username}-password-1"}
-    stack.env, saved = env, stack.env
-    try:
-        stack.manage(
-            "createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.com"
-        )
-    finally:
-        stack.env = saved
-    token = stack.manage("apitoken", username).strip().splitlines()[-1]
-    return httpx.Client(
-        base_url=stack.url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10
-    )
 
 
 def _finished(client: httpx.Client, run_id: str, timeout: float = 30) -> dict[str, Any]:
@@ -86,7 +27,7 @@ def _finished(client: httpx.Client, run_id: str, timeout: float = 30) -> dict[st
 
 
 def test_a_webhook_flow_runs_on_workers_after_a_second_person_approves(stack: Stack) -> None:
-    alice, bob = _person(stack, "alice"), _person(stack, "bob")
+    alice, bob = person(stack, "alice"), person(stack, "bob")
     assert httpx.get(stack.url + "/readyz").status_code == 200
     assert httpx.get(stack.url + "/api/docs/").status_code == 200
     with HttpSink() as sink:

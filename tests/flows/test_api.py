@@ -395,3 +395,89 @@ def test_the_openapi_document_describes_every_endpoint(api: APIClient, client: A
         "FlowCreateRequest"
     )
     assert client.get("/api/docs/").status_code == 200
+
+
+# --- what the browser app needs -------------------------------------------------------------------
+
+
+def test_an_unfinished_draft_is_saved_with_its_problems(api: APIClient) -> None:
+    # given a draft being drawn: a trigger and a filter without its condition
+    drawing = {"nodes": [node("start", "trigger.manual"), node("check", "transform.filter")], "edges": []}
+    # when it is saved as a partial draft
+    created = api.post("/api/v1/flows?partial=true", {"name": "Drawing", "graph": drawing}, format="json")
+    # then it is kept, and the answer lists what is still wrong
+    assert created.status_code == 201
+    problems = created.json()["problems"]
+    assert {"node": "check", "field": "config", "message": "'condition' is required"} in problems
+    assert any(p["node"] == "check" and "Nothing leads" in p["message"] for p in problems)
+    flow_id = created.json()["id"]
+    # and a later partial save still refuses what is not a flow at all
+    bad_ids = {"nodes": [node("a b", "trigger.manual")], "edges": []}
+    body = assert_problem(
+        api.put(f"/api/v1/flows/{flow_id}/draft?partial=1", {"graph": bad_ids}, format="json"), 400
+    )
+    assert body["errors"][0]["field"] == "nodes[0].id"
+    # and an unfinished draft can be neither tested nor submitted
+    assert_problem(api.post(f"/api/v1/flows/{flow_id}/test", {"payload": {}}, format="json"), 400)
+    assert_problem(api.post(f"/api/v1/flows/{flow_id}/versions", {}, format="json"), 400)
+
+
+def test_validate_answers_with_the_servers_own_problems(api: APIClient) -> None:
+    ok = api.post("/api/v1/flows/validate", {"graph": manual_flow()}, format="json")
+    assert ok.status_code == 200 and ok.json() == {"problems": []}
+    broken = {"nodes": [node("start", "trigger.manual"), node("b", "transform.branch")], "edges": []}
+    problems = api.post("/api/v1/flows/validate", {"graph": broken}, format="json").json()["problems"]
+    assert {p["node"] for p in problems} == {"b"}
+
+
+def test_templates_are_valid_flows_that_import(api: APIClient) -> None:
+    templates = api.get("/api/v1/templates").json()
+    assert len(templates) >= 4
+    assert any("CRM" in t["name"] for t in templates)
+    for template in templates:
+        assert template["description"]
+        problems = api.post("/api/v1/flows/validate", {"graph": template["document"]}, format="json")
+        assert problems.json()["problems"] == [], template["id"]
+        assert api.post("/api/v1/flows/import", template["document"], format="json").status_code == 201
+
+
+def test_the_flow_list_shows_state_and_last_run(worker: None, api: APIClient, bob_api: APIClient) -> None:
+    flow = create(api)
+    assert flow["state"] == "draft" and flow["last_run"] is None and flow["trigger_type"] == "trigger.manual"
+    api.post(f"/api/v1/flows/{flow['id']}/versions", {}, format="json")
+    assert api.get(f"/api/v1/flows/{flow['id']}").json()["state"] == "pending"
+    bob_api.post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json")
+    assert api.get(f"/api/v1/flows/{flow['id']}").json()["state"] == "live"
+    run = api.post(f"/api/v1/flows/{flow['id']}/runs", {"payload": {"n": 1}}, format="json").json()
+    wait_for_run(run["id"])
+    listed = api.get("/api/v1/flows").json()["results"][0]
+    assert listed["last_run"]["id"] == run["id"] and listed["last_run"]["status"] == "succeeded"
+    api.post(f"/api/v1/flows/{flow['id']}/pause")
+    assert api.get(f"/api/v1/flows/{flow['id']}").json()["state"] == "paused"
+
+
+def test_the_approvals_inbox_lists_pending_versions_across_flows(api: APIClient, bob_api: APIClient) -> None:
+    first, second = create(api, name="First"), create(api, name="Second")
+    for flow in (first, second):
+        api.post(f"/api/v1/flows/{flow['id']}/versions", {"note": "please"}, format="json")
+    bob_api.post(f"/api/v1/flows/{first['id']}/versions/1/approve", {}, format="json")
+    pending = bob_api.get("/api/v1/versions?state=pending").json()["results"]
+    assert [(v["flow_name"], v["number"], v["note"]) for v in pending] == [("Second", 1, "please")]
+    assert pending[0]["flow"] == second["id"]
+    assert_problem(bob_api.get("/api/v1/versions?state=maybe"), 400)
+
+
+def test_a_flow_can_be_renamed(api: APIClient) -> None:
+    flow = create(api, name="Old name")
+    renamed = api.patch(f"/api/v1/flows/{flow['id']}", {"name": "New name"}, format="json")
+    assert renamed.json()["name"] == "New name" and renamed.json()["draft"]["name"] == "New name"
+    assert_problem(api.patch(f"/api/v1/flows/{flow['id']}", {"name": ""}, format="json"), 400)
+
+
+def test_node_schemas_tell_the_editor_which_input_to_offer(api: APIClient) -> None:
+    types = {t["type"]: t["config_schema"] for t in api.get("/api/v1/node-types").json()}
+    assert types["transform.filter"]["properties"]["condition"]["x-widget"] == "condition"
+    assert types["action.http"]["properties"]["url"]["x-widget"] == "template"
+    assert types["transform.map"]["properties"]["fields"]["additionalProperties"]["x-widget"] == "expression"
+    assert types["trigger.manual"]["properties"]["sample"]["x-widget"] == "json"
+    assert types["action.http"]["title"] == "HTTP request"

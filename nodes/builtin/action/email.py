@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from pydantic import Field
 
 from nodes import outbound
-from nodes.registry import NodeConfig, NodeError, NodeType, register
+from nodes.registry import NodeConfig, NodeError, NodeType, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -23,9 +23,16 @@ ADDRESSES_HELP = "An address, several separated by commas, or a list; {{ templat
 
 
 class EmailConfig(NodeConfig):
-    to: str | list[str] = Field(description=f"Who receives it. {ADDRESSES_HELP}")
-    subject: str = Field(description="The subject line; may hold {{ templates }}.")
-    text: str = Field(description="The message, as plain text; may hold {{ templates }}.")
+    to: str | list[str] = Field(
+        description=f"Who receives it. {ADDRESSES_HELP}", json_schema_extra=widget("template")
+    )
+    subject: str = Field(
+        description="The subject line; may hold {{ templates }}.", json_schema_extra=widget("template")
+    )
+    text: str = Field(
+        description="The message, as plain text; may hold {{ templates }}.",
+        json_schema_extra=widget("template"),
+    )
     cc: str | list[str] | None = Field(default=None, description=f"Who receives a copy. {ADDRESSES_HELP}")
     reply_to: str | list[str] | None = Field(
         default=None, description=f"Where replies go instead of the sender. {ADDRESSES_HELP}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from nodes import outbound
-from nodes.registry import NodeConfig, NodeType, register
+from nodes.registry import Expression, NodeConfig, NodeType, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -21,25 +21,27 @@ class HttpConfig(NodeConfig):
     )
     url: str = Field(
         min_length=1,
+        json_schema_extra=widget("template"),
         description="The address to call; may hold {{ templates }}. "
         "Private and local addresses are refused unless EGRESS_ALLOW names them.",
     )
-    headers: dict[str, Any] = Field(
+    headers: dict[str, Expression] = Field(
         default_factory=dict,
         description="Request headers. Each value is a template string, a JsonLogic rule or a literal.",
     )
-    query: dict[str, Any] = Field(
+    query: dict[str, Expression] = Field(
         default_factory=dict,
         description="Query parameters added to the URL, evaluated like headers; a list repeats its name.",
     )
     # Named json_ because `json` is a BaseModel method; the config key and the schema still say "json".
-    json_: Any = Field(
+    json_: Expression = Field(
         default=None,
         alias="json",
         description="A JSON body, evaluated: templates and rules inside objects and lists are filled in.",
     )
     body: str | None = Field(
         default=None,
+        json_schema_extra=widget("template"),
         description="A text body instead of json; may hold {{ templates }}. Sent as text/plain "
         "unless the headers name another Content-Type.",
     )

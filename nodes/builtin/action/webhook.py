@@ -8,15 +8,19 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from nodes import outbound
-from nodes.registry import NodeConfig, NodeType, register
+from nodes.registry import Expression, NodeConfig, NodeType, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
 
 
 class WebhookConfig(NodeConfig):
-    url: str = Field(min_length=1, description="The receiver's address; may hold {{ templates }}.")
-    payload: Any = Field(
+    url: str = Field(
+        min_length=1,
+        description="The receiver's address; may hold {{ templates }}.",
+        json_schema_extra=widget("template"),
+    )
+    payload: Expression = Field(
         default={"var": "input"},
         description="The JSON to deliver, evaluated: templates and rules inside are filled in. "
         "By default, this step's input.",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from nodes.registry import NodeConfig, NodeType, Route, register
+from nodes.registry import NodeConfig, NodeType, Route, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 class FilterConfig(NodeConfig):
     condition: Any = Field(
+        json_schema_extra=widget("condition"),
         description='A JsonLogic condition on the run\'s data, e.g. {">": [{"var": "input.total"}, 100]}.',
     )
 

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from nodes.registry import NodeConfig, NodeType, register
+from nodes.registry import Expression, NodeConfig, NodeType, register
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
 
 
 class MapConfig(NodeConfig):
-    fields: dict[str, Any] = Field(
+    fields: dict[str, Expression] = Field(
         description="Each output field and its value: a JsonLogic rule such as "
         '{"var": "trigger.body.total"}, a template string such as "{{ input.name }}", or a literal.',
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from nodes.registry import NodeConfig, NodeType, register
+from nodes.registry import NodeConfig, NodeType, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 class ManualConfig(NodeConfig):
     sample: Any = Field(
         default_factory=dict,
+        json_schema_extra=widget("json"),
         description="Example JSON to start test runs with; a real start brings its own.",
     )
 
