@@ -8,7 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -506,24 +512,29 @@ class VersionDiffView(APIView):
         return Response({"from_version": base.number if base else None, "to_version": number, **diff})
 
 
-class ApproveView(APIView):
-    @extend_schema(operation_id="versions_approve", request=Decision, responses=VersionOut)
+class _DecisionView(APIView):
+    decide: Any  # services.version_approve or services.version_reject
+
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
         version = selectors.version_get(selectors.flow_get(flow_id), number)
-        decided = services.version_approve(
-            version=version, user=request.user, comment=_valid(Decision, request)["comment"]
+        comment = _valid(Decision, request)["comment"]
+        return Response(
+            VersionOut(type(self).decide(version=version, user=request.user, comment=comment)).data
         )
-        return Response(VersionOut(decided).data)
 
 
-class RejectView(APIView):
-    @extend_schema(operation_id="versions_reject", request=Decision, responses=VersionOut)
-    def post(self, request: Request, flow_id: Any, number: int) -> Response:
-        version = selectors.version_get(selectors.flow_get(flow_id), number)
-        decided = services.version_reject(
-            version=version, user=request.user, comment=_valid(Decision, request)["comment"]
-        )
-        return Response(VersionOut(decided).data)
+@extend_schema_view(
+    post=extend_schema(operation_id="versions_approve", request=Decision, responses=VersionOut)
+)
+class ApproveView(_DecisionView):
+    decide = services.version_approve
+
+
+@extend_schema_view(
+    post=extend_schema(operation_id="versions_reject", request=Decision, responses=VersionOut)
+)
+class RejectView(_DecisionView):
+    decide = services.version_reject
 
 
 # --- runs -----------------------------------------------------------------------------------------

@@ -123,41 +123,33 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
     self_approved = version.author_id == user.pk
     if self_approved and identity.approvers_other_than(user):
         raise Forbidden("You wrote this version; someone else must approve it.")
-    now = timezone.now()
     FlowVersion.objects.filter(flow_id=version.flow_id, state=VersionState.APPROVED).update(
         state=VersionState.RETIRED
     )
-    version.state = VersionState.APPROVED
+    return _record_decision(version, user, VersionState.APPROVED, comment, self_approved=self_approved)
+
+
+@transaction.atomic
+def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
+    return _record_decision(_decidable(version, user), user, VersionState.REJECTED, comment)
+
+
+def _record_decision(
+    version: FlowVersion, user: Any, state: VersionState, comment: str, *, self_approved: bool = False
+) -> FlowVersion:
+    version.state = state
     version.decided_by = user
-    version.decided_at = now
+    version.decided_at = timezone.now()
     version.decision_comment = comment
     version.self_approved = self_approved
     version.save()
     audit.record(
         actor=user,
-        action="version.approved",
+        action=f"version.{state}",
         target_type="flow_version",
         target_id=f"{version.flow_id}/{version.number}",
         comment=comment,
         self_approved=self_approved,
-    )
-    return version
-
-
-@transaction.atomic
-def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
-    version = _decidable(version, user)
-    version.state = VersionState.REJECTED
-    version.decided_by = user
-    version.decided_at = timezone.now()
-    version.decision_comment = comment
-    version.save()
-    audit.record(
-        actor=user,
-        action="version.rejected",
-        target_type="flow_version",
-        target_id=f"{version.flow_id}/{version.number}",
-        comment=comment,
     )
     return version
 
