@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/switchboard
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-embedded test-services lint frontend bench clean
+.PHONY: run test test-frontend test-embedded test-services lint frontend bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,13 +38,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
-test: lint test-embedded test-services
+# The browser tests drive the built app, so the build comes first.
+test: lint test-frontend test-embedded test-services
 
-test-embedded: $(STAMP)
+test-frontend: $(FRONTEND_STAMP)
+	@echo "== Front-end component tests (Vitest) =="
+	cd frontend && npm test
+
+test-embedded: $(STAMP) $(FRONTEND_STAMP)
 	@echo "== Tests on the embedded default (SQLite, in-process broker) =="
 	env -u DATABASE_URL -u REDIS_URL -u BROKER_URL $(PY) -m pytest
 
-test-services: $(STAMP)
+test-services: $(STAMP) $(FRONTEND_STAMP)
 	@if $(PY) -c "import socket; [socket.create_connection(('127.0.0.1', p), 1).close() for p in (5432, 6379)]" 2>/dev/null; then \
 		echo "== Tests on PostgreSQL + Redis with worker processes =="; \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DRAMATIQ_NAMESPACE=switchboard-test $(PY) -m pytest; \

@@ -155,6 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,54 +1,213 @@
+/**
+ * The flows list (`/`): name, live version, state, last run; search; and the templates to start
+ * from, shown up front to people who have no flow yet.
+ */
 import { useEffect, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { errorMessage } from "../api/client";
+import { useFlows, useImportFlow } from "../api/flows";
+import { useNodeTypeMap } from "../api/nodeTypes";
+import { useTemplates } from "../api/templates";
+import type { Flow, Template } from "../api/types";
+import { CategoryIcon } from "../canvas/nodeCategories";
+import { showToast } from "../stores/toastStore";
+import { Dialog } from "../ui/Dialog";
+import { EmptyState } from "../ui/EmptyState";
+import { Loading, Spinner } from "../ui/Loading";
+import { ProblemMessage } from "../ui/ProblemMessage";
+import { RelativeTime } from "../ui/RelativeTime";
+import { StatusBadge } from "../ui/StatusBadge";
+import { flowState } from "./flows/flowState";
 
-interface Flow {
-  id: string;
-  name: string;
-  live_version: number | null;
-  paused: boolean;
-  webhook_url: string | null;
+function useDebounced<T>(value: T, delay: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return debounced;
 }
 
-// The flows list; the canvas issue grows this into the full browser app.
 export function FlowsPage() {
-  const [flows, setFlows] = useState<Flow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [params, setParams] = useSearchParams();
+  const [search, setSearch] = useState(params.get("search") ?? "");
+  const query = useDebounced(search.trim(), 250);
+  const flows = useFlows(query);
+  const [showTemplates, setShowTemplates] = useState(false);
+  const items = flows.data?.pages.flatMap((page) => page.results) ?? [];
+  const noFlowsAtAll = flows.isSuccess && items.length === 0 && query === "";
 
   useEffect(() => {
-    fetch("/api/v1/flows", { credentials: "same-origin" })
-      .then(async (response) => {
-        const body = await response.json();
-        if (!response.ok) throw new Error(body.detail ?? response.statusText);
-        setFlows(body.results);
-      })
-      .catch((reason: Error) => setError(reason.message));
+    document.title = "Flows · Switchboard";
   }, []);
+  useEffect(() => {
+    setParams(query ? { search: query } : {}, { replace: true });
+  }, [query, setParams]);
 
   return (
-    <main style={{ fontFamily: "system-ui, sans-serif", margin: "2rem auto", maxWidth: "60rem" }}>
-      <h1>Flows</h1>
-      <p>
-        Build flows through the <a href="/api/docs/">API</a>; the canvas is coming.
-      </p>
-      {error && <p role="alert">{error}</p>}
-      {flows === null && !error && <p>Loading…</p>}
-      {flows?.length === 0 && <p>No flows yet.</p>}
-      {flows && flows.length > 0 && (
-        <table aria-label="Flows">
-          <thead>
-            <tr><th>Name</th><th>Live version</th><th>State</th><th>Webhook</th></tr>
-          </thead>
-          <tbody>
-            {flows.map((flow) => (
-              <tr key={flow.id}>
-                <td>{flow.name}</td>
-                <td>{flow.live_version ?? "—"}</td>
-                <td>{flow.paused ? "paused" : flow.live_version ? "live" : "draft"}</td>
-                <td>{flow.webhook_url ? <code>{flow.webhook_url}</code> : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <main className="page flows-page">
+      <div className="page-head">
+        <div>
+          <h1>Flows</h1>
+          <p className="muted">Automations that connect your tools: a trigger, then the steps that follow.</p>
+        </div>
+        <div className="page-head-actions">
+          {!noFlowsAtAll && (
+            <button type="button" className="button secondary" onClick={() => setShowTemplates(true)}>
+              Start from a template
+            </button>
+          )}
+          <Link to="/flows/new" className="button primary">
+            New flow
+          </Link>
+        </div>
+      </div>
+
+      {noFlowsAtAll ? (
+        <section className="welcome" aria-label="Get started">
+          <h2>Start with a template</h2>
+          <p className="muted">Pick a ready-made flow and adapt it, or start from an empty canvas.</p>
+          <TemplateGallery />
+          <p className="welcome-scratch">
+            Or <Link to="/flows/new">start from scratch</Link>.
+          </p>
+        </section>
+      ) : (
+        <>
+          <div className="list-toolbar">
+            <input
+              type="search"
+              className="search-input"
+              aria-label="Search flows"
+              placeholder="Search flows by name…"
+              value={search}
+              onChange={(event) => setSearch(event.target.value)}
+            />
+            {flows.isFetching && !flows.isFetchingNextPage && <Spinner small />}
+          </div>
+          {flows.isPending && <Loading label="Loading flows…" />}
+          {flows.error && <ProblemMessage error={flows.error} title="The flows could not be loaded." />}
+          {flows.isSuccess && items.length === 0 && (
+            <EmptyState title={`No flow matches “${query}”`}>Try another part of the name.</EmptyState>
+          )}
+          {items.length > 0 && <FlowsTable flows={items} />}
+          {flows.hasNextPage && (
+            <div className="load-more">
+              <button type="button" className="button secondary" onClick={() => void flows.fetchNextPage()} disabled={flows.isFetchingNextPage}>
+                {flows.isFetchingNextPage ? "Loading…" : "Show more flows"}
+              </button>
+            </div>
+          )}
+        </>
+      )}
+      {showTemplates && (
+        <Dialog title="Start from a template" onClose={() => setShowTemplates(false)} wide>
+          <TemplateGallery />
+        </Dialog>
       )}
     </main>
+  );
+}
+
+function FlowsTable({ flows }: { flows: Flow[] }) {
+  const nodeTypes = useNodeTypeMap();
+  const navigate = useNavigate();
+  return (
+    <div className="table-wrap">
+      <table className="data-table" aria-label="Flows">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">State</th>
+            <th scope="col">Live version</th>
+            <th scope="col">Last run</th>
+            <th scope="col">Changed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {flows.map((flow) => {
+            const trigger = flow.trigger_type ? nodeTypes.get(flow.trigger_type) : undefined;
+            return (
+              <tr key={flow.id} className="clickable-row" onClick={(event) => !(event.target as HTMLElement).closest("a") && navigate(`/flows/${flow.id}`)}>
+                <td>
+                  <Link to={`/flows/${flow.id}`} className="flow-link">
+                    {flow.name}
+                  </Link>
+                  {trigger && (
+                    <span className="flow-trigger muted small">
+                      <CategoryIcon category="trigger" /> {trigger.title}
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <StatusBadge status={flowState(flow)} />
+                </td>
+                <td>{flow.live_version ? `v${flow.live_version}` : <span className="muted">—</span>}</td>
+                <td>
+                  {flow.last_run ? (
+                    <Link to={`/runs/${flow.last_run.id}`} className="last-run" aria-label={`Last run ${flow.last_run.status}`}>
+                      <StatusBadge status={flow.last_run.status} />
+                      <RelativeTime iso={flow.last_run.created_at} />
+                    </Link>
+                  ) : (
+                    <span className="muted">Never run</span>
+                  )}
+                </td>
+                <td>
+                  <RelativeTime iso={flow.updated_at} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The templates shipped with the product; choosing one creates a flow from it and opens it. */
+function TemplateGallery() {
+  const templates = useTemplates();
+  const importFlow = useImportFlow();
+  const navigate = useNavigate();
+  const [chosen, setChosen] = useState<string | null>(null);
+
+  const use = (template: Template) => {
+    setChosen(template.id);
+    importFlow.mutate(
+      { ...template.document, name: template.document.name || template.name },
+      {
+        onSuccess: (flow) => {
+          showToast(`“${flow.name}” created from the template`, "success");
+          navigate(`/flows/${flow.id}`);
+        },
+        onError: (error) => showToast(`The template could not be used: ${errorMessage(error)}`, "error"),
+        onSettled: () => setChosen(null),
+      },
+    );
+  };
+
+  if (templates.isPending) return <Loading label="Loading templates…" />;
+  if (templates.error) return <ProblemMessage error={templates.error} title="The templates could not be loaded." />;
+  if (!templates.data.length) return <p className="muted">No templates are installed.</p>;
+  return (
+    <ul className="template-grid" aria-label="Templates">
+      {templates.data.map((template) => (
+        <li key={template.id} className="template-card">
+          <h3>{template.name}</h3>
+          <p className="muted">{template.description}</p>
+          <p className="template-steps small muted">{template.document.nodes.length} steps</p>
+          <button
+            type="button"
+            className="button secondary small"
+            aria-label={`Use template ${template.name}`}
+            disabled={importFlow.isPending}
+            onClick={() => use(template)}
+          >
+            {chosen === template.id ? "Creating…" : "Use this template"}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

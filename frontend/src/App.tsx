@@ -1,0 +1,39 @@
+/** Every browser route of the contract (CONTRACT §6) inside the app shell. */
+import { lazy, Suspense } from "react";
+import { Route, Routes } from "react-router-dom";
+import { AppLayout } from "./pages/AppLayout";
+import { ApprovalsPage } from "./pages/ApprovalsPage";
+import { FlowsPage } from "./pages/FlowsPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { RunPage } from "./pages/RunPage";
+import { RunsPage } from "./pages/RunsPage";
+import { VersionPage } from "./pages/VersionPage";
+import { Loading } from "./ui/Loading";
+
+// The editor brings the form generator and its JSON Schema validator: loaded when first opened.
+const FlowEditorPage = lazy(() => import("./pages/FlowEditorPage").then((module) => ({ default: module.FlowEditorPage })));
+
+function Editor() {
+  return (
+    <Suspense fallback={<Loading label="Opening the editor…" />}>
+      <FlowEditorPage />
+    </Suspense>
+  );
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<FlowsPage />} />
+        <Route path="flows/new" element={<Editor />} />
+        <Route path="flows/:id" element={<Editor />} />
+        <Route path="flows/:id/versions/:number" element={<VersionPage />} />
+        <Route path="runs" element={<RunsPage />} />
+        <Route path="runs/:id" element={<RunPage />} />
+        <Route path="approvals" element={<ApprovalsPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * The shapes the browser app exchanges with the REST API, named for what they are.
+ * They come from the generated OpenAPI types (schema.d.ts, `npm run gen:api`); where the
+ * OpenAPI document is looser than the contract (free-form JSON fields) they are narrowed here.
+ */
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+/** One problem in a request or a draft: which node (if any), which field path (if any), what is wrong. */
+export type ProblemItem = Schemas["ProblemItem"];
+
+/** An RFC 9457 problem document, as every API error is. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  correlation_id?: string;
+  errors?: ProblemItem[];
+}
+
+/** A page of a cursor-paginated list. */
+export interface Page<T> {
+  results: T[];
+  next: string | null;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+/** A node of a `switchboard.flow/v1` document. */
+export interface FlowNode {
+  id: string;
+  type: string;
+  name?: string;
+  description?: string;
+  config?: Record<string, unknown>;
+  position?: Position;
+}
+
+/** An edge of a `switchboard.flow/v1` document; `sourcePort` defaults to "out". */
+export interface FlowEdge {
+  source: string;
+  target: string;
+  sourcePort?: string;
+  targetPort?: string;
+}
+
+/** The flow document (CONTRACT §2): drafts, versions, export and import all use it. */
+export interface FlowDocument {
+  schema?: string;
+  name?: string;
+  description?: string;
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+export const FLOW_SCHEMA = "switchboard.flow/v1";
+
+export type FlowState = Schemas["FlowStateEnum"];
+
+export type RunStatus = Schemas["RunStatusEnum"];
+export type StepStatus = Schemas["StepStatusEnum"];
+
+/** The latest run of a flow, as the flows list shows it. */
+export type RunSummary = Schemas["LastRun"];
+
+/** A flow as lists show it; one flow read or written alone also has `problems` (its draft's). */
+export type Flow = Omit<Schemas["FlowOut"], "draft"> & {
+  draft: FlowDocument;
+  problems?: ProblemItem[];
+};
+
+export type NodeCategory = Schemas["CategoryEnum"];
+
+/** A JSON Schema, as node types declare their config. */
+export type JsonSchema = Record<string, unknown>;
+
+export type NodeType = Omit<Schemas["NodeTypeOut"], "config_schema"> & {
+  config_schema: JsonSchema;
+};
+
+export type Step = Schemas["StepOut"];
+
+export type Run = Omit<Schemas["RunOut"], "steps"> & { steps: Step[] };
+
+export type VersionState = Schemas["VersionStateEnum"];
+
+export type Version = Omit<Schemas["VersionOut"], "graph"> & {
+  graph: FlowDocument;
+};
+
+export type VersionDiff = Schemas["VersionDiff"];
+
+export type Me = Schemas["Me"];
+
+/** A flow document shipped with the product to start from. */
+export type Template = Omit<Schemas["FlowTemplate"], "document"> & { document: FlowDocument };

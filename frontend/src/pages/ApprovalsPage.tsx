@@ -1,0 +1,114 @@
+/** /approvals: versions waiting for a decision, across flows, each with a link to review it. */
+import { useMemo } from "react";
+import { Link } from "react-router-dom";
+import { useMe } from "../api/me";
+import { usePendingVersions } from "../api/versions";
+import { EmptyState } from "../ui/EmptyState";
+import { Loading, Spinner } from "../ui/Loading";
+import { ProblemMessage } from "../ui/ProblemMessage";
+import { formatDateTime, RelativeTime } from "../ui/RelativeTime";
+import { truncate } from "./runs/runFormat";
+import { usePageTitle } from "./runs/usePageTitle";
+import "./runs/runs.css";
+
+export function ApprovalsPage() {
+  const pending = usePendingVersions();
+  const me = useMe();
+  usePageTitle("Approvals");
+  const versions = useMemo(() => pending.data?.pages.flatMap((page) => page.results) ?? [], [pending.data]);
+
+  return (
+    <main className="page approvals-page">
+      <header className="page-head">
+        <div>
+          <h1>Approvals</h1>
+          <p className="muted">Versions submitted for approval. Review what changed, then approve or reject each one.</p>
+        </div>
+        <div className="page-head-actions">
+          <button type="button" className="button secondary" onClick={() => void pending.refetch()} disabled={pending.isFetching}>
+            {pending.isFetching && !pending.isLoading && !pending.isFetchingNextPage && <Spinner small />}
+            Refresh
+          </button>
+        </div>
+      </header>
+
+      {pending.isLoading ? (
+        <Loading label="Loading versions waiting for a decision…" />
+      ) : pending.error && !pending.data ? (
+        <ProblemMessage error={pending.error} title="The versions waiting for a decision could not be loaded." />
+      ) : versions.length === 0 ? (
+        <EmptyState title="Nothing waits for your decision">
+          When someone submits a version of a flow, it appears here until an approver approves or rejects it.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="data-table approvals-table" aria-label="Versions waiting for a decision">
+              <thead>
+                <tr>
+                  <th scope="col">Flow</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Author</th>
+                  <th scope="col">Note</th>
+                  <th scope="col">Submitted</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Review</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {versions.map((version) => {
+                  const mine = Boolean(me.data && version.author === me.data.username);
+                  const name = version.flow_name ?? "Flow";
+                  return (
+                    <tr key={`${version.flow}/${version.number}`}>
+                      <td className="cell-strong">
+                        {version.flow ? <Link to={`/flows/${version.flow}`}>{name}</Link> : name}
+                      </td>
+                      <td>v{version.number}</td>
+                      <td>
+                        {version.author ?? <span className="muted">unknown</span>}
+                        {mine && <span className="tag">you</span>}
+                      </td>
+                      <td className="cell-note" title={version.note || undefined}>
+                        {version.note ? truncate(version.note, 90) : <span className="muted">No note</span>}
+                      </td>
+                      <td>
+                        <span title={formatDateTime(version.created_at)}>
+                          <RelativeTime iso={version.created_at} />
+                        </span>
+                      </td>
+                      <td className="cell-action">
+                        {version.flow && (
+                          <Link
+                            to={`/flows/${version.flow}/versions/${version.number}`}
+                            className="button primary small"
+                            aria-label={`Review ${name} version ${version.number}`}
+                          >
+                            Review
+                          </Link>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="list-foot">
+            <span className="muted small">
+              {versions.length} version{versions.length === 1 ? "" : "s"} waiting
+            </span>
+            {pending.hasNextPage && (
+              <button type="button" className="button secondary" onClick={() => void pending.fetchNextPage()} disabled={pending.isFetchingNextPage}>
+                {pending.isFetchingNextPage && <Spinner small />}
+                Load more
+              </button>
+            )}
+          </div>
+          {pending.isFetchNextPageError && <ProblemMessage error={pending.error} title="More versions could not be loaded." />}
+        </>
+      )}
+    </main>
+  );
+}

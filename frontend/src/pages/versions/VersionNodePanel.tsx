@@ -1,0 +1,47 @@
+/** A node of a version chosen on the canvas: what it is, its config, and what changed in it. */
+import type { FlowNode, NodeType } from "../../api/types";
+import { JsonView } from "../../ui/JsonView";
+import { LineText } from "./VersionChanges";
+import type { DiffLine } from "./versionDiff";
+
+export function VersionNodePanel({
+  node,
+  nodeType,
+  lines,
+  highlight,
+  onClose,
+}: {
+  node: FlowNode;
+  nodeType: NodeType | undefined;
+  lines: DiffLine[];
+  highlight: string | undefined;
+  onClose: () => void;
+}) {
+  return (
+    <section className="side-section" aria-labelledby="version-node-title">
+      <div className="side-title-row">
+        <h2 className="side-title" id="version-node-title">
+          Node <code>{node.id}</code> <span className="muted small">{nodeType?.title ?? node.type}</span>
+        </h2>
+        <button type="button" className="button ghost tiny" onClick={onClose} aria-label="Close node details">
+          Close
+        </button>
+      </div>
+      {node.name && <p>{node.name}</p>}
+      {highlight === "added" && <p className="diff-note diff-added">New in this version.</p>}
+      {lines.length > 0 && (
+        <ul className="diff-list compact">
+          {lines.map((line, index) => (
+            <li key={index} className={`diff-line diff-${line.tone}`}>
+              <span className="diff-text">
+                {/* The node is named above: its sentences start at the path. */}
+                <LineText parts={line.parts.slice(1)} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <JsonView label="Config" value={node.config ?? {}} />
+    </section>
+  );
+}
