@@ -222,6 +222,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.exists() else []
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG  # pick up a rebuilt front end without a restart while developing
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -12,6 +12,7 @@ import builtins
 import importlib
 import logging
 import pkgutil
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -123,7 +124,7 @@ class NodeType(Generic[C]):
         """
         validator = jsonschema.Draft202012Validator(self.config_schema())
         problems: list[tuple[str | None, str]] = [
-            (_dotted(error.absolute_path), _message(error))
+            (_dotted(_error_path(error)), _message(error))
             for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
         ]
         try:
@@ -160,6 +161,17 @@ def _dotted(path: Any) -> str | None:
         else:
             parts.append(("." if parts else "") + str(part))
     return "".join(parts) or None
+
+
+def _error_path(error: jsonschema.ValidationError) -> list[Any]:
+    """Where the problem is; a missing key is named as the field itself, so the form can mark it."""
+    path = list(error.absolute_path)
+    if error.validator == "required" and (missing := _REQUIRED.match(str(error.message))):
+        path.append(missing.group(1))
+    return path
+
+
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
 
 
 def _message(error: jsonschema.ValidationError) -> str:

@@ -116,7 +116,7 @@ def test_an_invalid_graph_is_refused_with_every_problem(api: APIClient) -> None:
         "edges": [{"source": "start", "target": "f"}, {"source": "f", "target": "nowhere"}],
     }
     body = assert_problem(api.post("/api/v1/flows", {"name": "x", "graph": document}, format="json"), 400)
-    assert {"node": "f", "field": "config", "message": "'condition' is required"} in body["errors"]
+    assert {"node": "f", "field": "config.condition", "message": "'condition' is required"} in body["errors"]
     assert any(e["field"] == "edges[1].target" for e in body["errors"])
 
 
@@ -408,7 +408,7 @@ def test_an_unfinished_draft_is_saved_with_its_problems(api: APIClient) -> None:
     # then it is kept, and the answer lists what is still wrong
     assert created.status_code == 201
     problems = created.json()["problems"]
-    assert {"node": "check", "field": "config", "message": "'condition' is required"} in problems
+    assert {"node": "check", "field": "config.condition", "message": "'condition' is required"} in problems
     assert any(p["node"] == "check" and "Nothing leads" in p["message"] for p in problems)
     flow_id = created.json()["id"]
     # and a later partial save still refuses what is not a flow at all

@@ -46,7 +46,7 @@ def test_every_problem_is_listed_at_once_with_its_node() -> None:
     # then each problem names where it is
     assert (None, "nodes[3].id", "A node id is 1 to 64 of A-Z, a-z, 0-9, _ and -.") in found
     assert any(n == "mystery" and f == "type" for n, f, _ in found)
-    assert any(n == "filter" and f == "config" and "condition" in m for n, f, m in found)
+    assert any(n == "filter" and f == "config.condition" and "condition" in m for n, f, m in found)
     assert any(f == "edges[2].target" and "ghost" in m for _, f, m in found)
 
 

@@ -140,7 +140,7 @@ def test_an_unreachable_mail_server_is_retryable(make_context: MakeContext, sett
 @pytest.mark.parametrize(
     ("config", "fields"),
     [
-        ({}, [None, None, None]),  # to, subject and text are required
+        ({}, ["to", "subject", "text"]),  # each required field is named
         ({"to": 5, "subject": "s", "text": "t"}, ["to"]),
         ({"to": "a@example.com", "subject": "s", "text": "t", "bcc": "b@example.com"}, [None]),
     ],

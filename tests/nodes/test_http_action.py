@@ -212,7 +212,7 @@ def test_a_url_that_evaluates_to_no_text_fails(make_context: MakeContext) -> Non
 @pytest.mark.parametrize(
     ("config", "field"),
     [
-        ({}, None),  # url is required
+        ({}, "url"),  # url is required
         ({"url": "https://x.example", "method": "TRACE"}, "method"),
         ({"url": "https://x.example", "timeout": 301}, "timeout"),
         ({"url": "https://x.example", "timeout": 0}, "timeout"),

@@ -47,7 +47,7 @@ def test_branch_routes_to_the_true_or_false_port(
 
 def test_filter_and_branch_require_a_condition() -> None:
     for node in (Filter(), Branch()):
-        assert node.validate_config({}) == [(None, "'condition' is required")]
+        assert node.validate_config({}) == [("condition", "'condition' is required")]
 
 
 def test_map_builds_an_object_from_rules_templates_and_literals(make_context: MakeContext) -> None:

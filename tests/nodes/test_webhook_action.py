@@ -89,7 +89,7 @@ def test_a_private_address_is_refused(make_context: MakeContext, http_sink: Http
 @pytest.mark.parametrize(
     ("config", "field"),
     [
-        ({}, None),
+        ({}, "url"),
         ({"url": ""}, "url"),
         ({"url": "https://x.example", "secret": "s"}, None),
     ],

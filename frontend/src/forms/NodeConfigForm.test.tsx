@@ -127,7 +127,7 @@ describe("the node config form generated from a JSON Schema", () => {
       <Harness
         type="action.email"
         problems={[
-          { node: "mail", field: "config", message: "'to' is required" },
+          { node: "mail", field: "config.to", message: "'to' is required" },
           { node: "mail", field: "config.subject", message: "Too long." },
         ]}
       />,

@@ -47,19 +47,14 @@ export function groupProblems(problems: ProblemItem[]): GroupedProblems {
   return grouped;
 }
 
-const MISSING_PROPERTY = /^'([A-Za-z0-9_-]+)' is a required property|^'([A-Za-z0-9_-]+)' is required/;
-
 /**
  * A node problem's config path relative to the config ("config.fields.email" → "fields.email"),
- * "" for the config as a whole, or null when it is not about the config. A missing required value
- * reported on the whole config ("'to' is required") belongs to that property.
+ * "" for the config as a whole, or null when it is not about the config. The server names a
+ * missing required value by its own path ("config.to").
  */
 export function configPath(problem: ProblemItem): string | null {
   if (!problem.field) return null;
-  if (problem.field === "config") {
-    const missing = MISSING_PROPERTY.exec(problem.message);
-    return missing ? (missing[1] ?? missing[2]) : "";
-  }
+  if (problem.field === "config") return "";
   return problem.field.startsWith("config.") ? problem.field.slice("config.".length) : null;
 }
 
