@@ -179,6 +179,17 @@ class StepOut(serializers.ModelSerializer[StepRun]):
         ]
 
 
+FlowDocument = inline_serializer(
+    name="FlowDocument",
+    fields={
+        "schema": serializers.CharField(default=SCHEMA),
+        "name": serializers.CharField(),
+        "nodes": serializers.ListField(child=serializers.JSONField()),
+        "edges": serializers.ListField(child=serializers.JSONField()),
+    },
+)
+
+
 class RunOut(serializers.ModelSerializer[Run]):
     version = serializers.IntegerField(
         source="version.number",
@@ -208,6 +219,19 @@ class RunOut(serializers.ModelSerializer[Run]):
             "output",
             "steps",
         ]
+
+
+class RunDetailOut(RunOut):
+    """One run, with the graph it executed: its version's, or the draft as it was for a test run."""
+
+    graph = serializers.SerializerMethodField()
+
+    class Meta(RunOut.Meta):
+        fields = [*RunOut.Meta.fields, "graph"]
+
+    @extend_schema_field(FlowDocument)
+    def get_graph(self, run: Run) -> dict[str, Any] | None:
+        return run.version.graph if run.version is not None else run.graph
 
 
 class FlowCreate(serializers.Serializer[Any]):
@@ -249,16 +273,6 @@ class Replay(serializers.Serializer[Any]):
         fields["from"] = fields.pop("from_")  # `from` is a Python keyword
         return fields
 
-
-FlowDocument = inline_serializer(
-    name="FlowDocument",
-    fields={
-        "schema": serializers.CharField(default=SCHEMA),
-        "name": serializers.CharField(),
-        "nodes": serializers.ListField(child=serializers.JSONField()),
-        "edges": serializers.ListField(child=serializers.JSONField()),
-    },
-)
 
 Diff = inline_serializer(
     name="VersionDiff",
@@ -313,7 +327,7 @@ PARTIAL = OpenApiParameter(
 
 
 def _run_response(request: Request, run: Run, code: int = status.HTTP_200_OK) -> Response:
-    return Response(RunOut(selectors.run_get(run.pk), context={"request": request}).data, status=code)
+    return Response(RunDetailOut(selectors.run_get(run.pk), context={"request": request}).data, status=code)
 
 
 def _idempotency_key(request: Request) -> str | None:

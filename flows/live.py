@@ -22,10 +22,10 @@ def run_group(run_id: Any) -> str:
 
 def run_document(run_id: Any) -> dict[str, Any] | None:
     """The run as GET /api/v1/runs/{id} shows it, or None when there is no such run."""
-    from flows.api import RunOut  # the API's own shape; imported here as the API imports services
+    from flows.api import RunDetailOut  # the API's own shape; imported here as the API imports services
 
     run = Run.objects.filter(pk=run_id).first()
-    return _plain(RunOut(run_get(run.pk)).data) if run is not None else None
+    return _plain(RunDetailOut(run_get(run.pk)).data) if run is not None else None
 
 
 def _plain(data: Any) -> Any:

@@ -48,6 +48,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         env["BROKER_URL"] = "amqp://guest:guest@127.0.0.1:5672/"
     try:
         with switchboard(tmp_path, env, workers=1) as running:
+            running.backend = backend
             yield running
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as conn:

@@ -481,3 +481,14 @@ def test_node_schemas_tell_the_editor_which_input_to_offer(api: APIClient) -> No
     assert types["transform.map"]["properties"]["fields"]["additionalProperties"]["x-widget"] == "expression"
     assert types["trigger.manual"]["properties"]["sample"]["x-widget"] == "json"
     assert types["action.http"]["title"] == "HTTP request"
+
+
+def test_a_run_shows_the_graph_it_executed(worker: None, api: APIClient) -> None:
+    # given a test run of the draft, and then a changed draft
+    flow = create(api)
+    run = api.post(f"/api/v1/flows/{flow['id']}/test", {"payload": {"n": 1}}, format="json").json()
+    changed = manual_flow(other={"var": "trigger.n"})
+    api.put(f"/api/v1/flows/{flow['id']}/draft", {"graph": changed}, format="json")
+    # then the run still shows the draft as it was when it started
+    shown = api.get(f"/api/v1/runs/{run['id']}").json()["graph"]
+    assert shown["nodes"][1]["config"]["fields"] == {"n": {"var": "trigger.n"}}

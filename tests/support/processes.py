@@ -39,6 +39,7 @@ class Stack:
 
     url: str
     env: dict[str, str]
+    backend: str = "embedded"
     logs: list[Path] = field(default_factory=list)
     processes: list[subprocess.Popen[Any]] = field(default_factory=list)
 

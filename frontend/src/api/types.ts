@@ -85,7 +85,8 @@ export type NodeType = Omit<Schemas["NodeTypeOut"], "config_schema"> & {
 
 export type Step = Schemas["StepOut"];
 
-export type Run = Omit<Schemas["RunOut"], "steps"> & { steps: Step[] };
+/** A run; one read by id (or pushed over its socket) also carries the graph it executed. */
+export type Run = Omit<Schemas["RunOut"], "steps"> & { steps: Step[]; graph?: FlowDocument | null };
 
 export type VersionState = Schemas["VersionStateEnum"];
 

@@ -2,9 +2,10 @@
  * The flows list (`/`): name, live version, state, last run; search; and the templates to start
  * from, shown up front to people who have no flow yet.
  */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { errorMessage } from "../api/client";
+import { readFlowFile } from "../api/flowFiles";
 import { useFlows, useImportFlow } from "../api/flows";
 import { useNodeTypeMap } from "../api/nodeTypes";
 import { useTemplates } from "../api/templates";
@@ -57,6 +58,7 @@ export function FlowsPage() {
               Start from a template
             </button>
           )}
+          <ImportFlowButton />
           <Link to="/flows/new" className="button primary">
             New flow
           </Link>
@@ -162,6 +164,42 @@ function FlowsTable({ flows }: { flows: Flow[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Import a flow document (a file exported from this or another Switchboard) as a new flow. */
+function ImportFlowButton() {
+  const importFlow = useImportFlow();
+  const navigate = useNavigate();
+  const input = useRef<HTMLInputElement>(null);
+
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const flow = await importFlow.mutateAsync(await readFlowFile(file));
+      showToast(`“${flow.name}” imported`, "success");
+      navigate(`/flows/${flow.id}`);
+    } catch (error) {
+      showToast(`The flow could not be imported: ${errorMessage(error)}`, "error");
+    } finally {
+      if (input.current) input.current.value = "";
+    }
+  };
+
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        aria-label="Flow document to import"
+        onChange={(event) => void upload(event.target.files?.[0])}
+      />
+      <button type="button" className="button secondary" disabled={importFlow.isPending} onClick={() => input.current?.click()}>
+        {importFlow.isPending ? "Importing…" : "Import flow"}
+      </button>
+    </>
   );
 }
 

@@ -10,7 +10,6 @@ import { useFlow } from "../api/flows";
 import { useNodeTypeMap } from "../api/nodeTypes";
 import { useRun } from "../api/runs";
 import { useRunSocket } from "../api/runSocket";
-import { useVersion } from "../api/versions";
 import type { FlowDocument, Run } from "../api/types";
 import { FlowCanvas } from "../canvas/FlowCanvas";
 import { runNodeStatuses } from "../canvas/runStatuses";
@@ -93,12 +92,11 @@ function Crumbs({ runId, flowId, flowName }: { runId: string; flowId?: string; f
 function RunLoaded({ run, live }: { run: Run; live: boolean }) {
   const [searchParams, setSearchParams] = useSearchParams();
   const flow = useFlow(run.flow);
-  const version = useVersion(run.version == null ? undefined : run.flow, run.version ?? undefined);
   const nodeTypes = useNodeTypeMap();
 
   const isTest = run.version == null;
-  const document: FlowDocument | undefined = isTest ? flow.data?.draft : version.data?.graph;
-  const documentQuery = isTest ? flow : version;
+  // The graph the run executed: its version's, or the draft as it was when the test started.
+  const document: FlowDocument | undefined = run.graph ?? undefined;
 
   const statuses = useMemo(() => runNodeStatuses(run, document), [run, document]);
   const taken = useMemo(() => takenEdgeIds(run, document), [run, document]);
@@ -143,11 +141,7 @@ function RunLoaded({ run, live }: { run: Run; live: boolean }) {
 
       <div className="run-body">
         <section className="canvas-panel" aria-label="Run canvas">
-          {isTest && (
-            <p className="canvas-note">
-              A test run of the draft: the canvas shows the flow's <strong>current draft</strong>, which may have changed since this run.
-            </p>
-          )}
+          {isTest && <p className="canvas-note">A test run of the draft, shown as the draft was when the test started.</p>}
           {document ? (
             <FlowCanvas
               document={document}
@@ -158,10 +152,8 @@ function RunLoaded({ run, live }: { run: Run; live: boolean }) {
               ariaLabel={isTest ? "The flow's draft with this run's steps" : `Version ${run.version} with this run's steps`}
               className="run-canvas"
             />
-          ) : documentQuery.isLoading ? (
-            <Loading label={isTest ? "Loading the draft…" : `Loading version ${run.version}…`} />
           ) : (
-            <ProblemMessage error={documentQuery.error} title="The flow of this run could not be drawn." />
+            <Loading label="Loading the flow…" />
           )}
         </section>
         <RunStepsPanel run={run} rows={rows} nodeTypes={nodeTypes} selected={selected} onSelect={select} />

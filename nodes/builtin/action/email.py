@@ -33,9 +33,13 @@ class EmailConfig(NodeConfig):
         description="The message, as plain text; may hold {{ templates }}.",
         json_schema_extra=widget("template"),
     )
-    cc: str | list[str] | None = Field(default=None, description=f"Who receives a copy. {ADDRESSES_HELP}")
+    cc: str | list[str] | None = Field(
+        title="Cc", default=None, description=f"Who receives a copy. {ADDRESSES_HELP}"
+    )
     reply_to: str | list[str] | None = Field(
-        default=None, description=f"Where replies go instead of the sender. {ADDRESSES_HELP}"
+        title="Reply to",
+        default=None,
+        description=f"Where replies go instead of the sender. {ADDRESSES_HELP}",
     )
 
 

@@ -20,6 +20,7 @@ class HttpConfig(NodeConfig):
         default="GET", description="The HTTP method."
     )
     url: str = Field(
+        title="URL",
         min_length=1,
         json_schema_extra=widget("template"),
         description="The address to call; may hold {{ templates }}. "
@@ -30,22 +31,26 @@ class HttpConfig(NodeConfig):
         description="Request headers. Each value is a template string, a JsonLogic rule or a literal.",
     )
     query: dict[str, Expression] = Field(
+        title="Query parameters",
         default_factory=dict,
         description="Query parameters added to the URL, evaluated like headers; a list repeats its name.",
     )
     # Named json_ because `json` is a BaseModel method; the config key and the schema still say "json".
     json_: Expression = Field(
+        title="JSON body",
         default=None,
         alias="json",
         description="A JSON body, evaluated: templates and rules inside objects and lists are filled in.",
     )
     body: str | None = Field(
+        title="Text body",
         default=None,
         json_schema_extra=widget("template"),
         description="A text body instead of json; may hold {{ templates }}. Sent as text/plain "
         "unless the headers name another Content-Type.",
     )
     timeout: float | None = Field(
+        title="Timeout (seconds)",
         default=None,
         gt=0,
         le=300,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class WebhookConfig(NodeConfig):
     url: str = Field(
+        title="URL",
         min_length=1,
         description="The receiver's address; may hold {{ templates }}.",
         json_schema_extra=widget("template"),

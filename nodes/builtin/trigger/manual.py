@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 class ManualConfig(NodeConfig):
     sample: Any = Field(
+        title="Sample data",
         default_factory=dict,
         json_schema_extra=widget("json"),
         description="Example JSON to start test runs with; a real start brings its own.",

@@ -41,10 +41,12 @@ def timezone_problem(name: str) -> str | None:
 
 class ScheduleConfig(NodeConfig):
     cron: str = Field(
+        title="Cron expression",
         description="When to run: five cron fields (minute hour day-of-month month day-of-week), "
         "e.g. `0 9 * * 1-5` for 9:00 on weekdays, or @hourly, @daily, @weekly, @monthly, @yearly.",
     )
     timezone: str = Field(
+        title="Time zone",
         default="UTC",
         description="The IANA time zone the cron times are in, e.g. Europe/Amsterdam.",
     )

@@ -16,22 +16,26 @@ MAX_BODY_LIMIT = 10 * 1024 * 1024
 
 class WebhookConfig(NodeConfig):
     verify: Literal["none", "standard_webhooks"] = Field(
+        title="Verify signatures",
         default="none",
         description="standard_webhooks: refuse requests without a valid Standard Webhooks signature "
         "made with the flow's webhook secret.",
     )
     respond: Literal["accepted", "result"] = Field(
+        title="Respond with",
         default="accepted",
         description="accepted: answer 202 as soon as the event is stored. "
         "result: wait for the run and answer with the flow's final output.",
     )
     timeout_seconds: float = Field(
+        title="Result timeout (seconds)",
         default=30,
         gt=0,
         le=300,
         description="With respond=result: seconds to wait for the run before answering 504 with its id.",
     )
     max_body_bytes: int | None = Field(
+        title="Largest body (bytes)",
         default=None,
         ge=1,
         le=MAX_BODY_LIMIT,

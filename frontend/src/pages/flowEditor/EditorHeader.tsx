@@ -2,6 +2,7 @@
  * The editor's header: the flow's name (editable), its state, the save status, the editing tools
  * (undo, redo, auto layout, save) and the flow's actions (webhook URL, test, submit, pause).
  */
+import { downloadFlowDocument } from "../../api/flowFiles";
 import { useReactFlow } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
@@ -171,6 +172,17 @@ export function EditorHeader({
             }
           >
             {flow.paused ? "Resume" : "Pause"}
+          </button>
+        )}
+        {flow && (
+          <button
+            type="button"
+            className="button ghost small"
+            aria-label="Export flow"
+            title="Download the flow document (JSON) to keep, share or import elsewhere"
+            onClick={() => void downloadFlowDocument(flow.id, flow.name).catch((error) => showToast(errorMessage(error), "error"))}
+          >
+            Export
           </button>
         )}
         <button type="button" className="button ghost small" onClick={onShowVersions} disabled={!flow} aria-label="Versions">
