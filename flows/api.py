@@ -555,7 +555,7 @@ class RejectView(_DecisionView):
 
 
 class TestRunView(APIView):
-    @extend_schema(operation_id="flows_test", request=RunPayload, responses={201: RunOut})
+    @extend_schema(operation_id="flows_test", request=RunPayload, responses={201: RunDetailOut})
     def post(self, request: Request, flow_id: Any) -> Response:
         flow = selectors.flow_get(flow_id)
         run = services.run_test(flow=flow, user=request.user, payload=_valid(RunPayload, request)["payload"])
@@ -574,7 +574,7 @@ class StartRunView(APIView):
                 description="A repeat with the same key returns the first run (200).",
             )
         ],
-        responses={201: RunOut, 200: RunOut},
+        responses={201: RunDetailOut, 200: RunDetailOut},
     )
     def post(self, request: Request, flow_id: Any) -> Response:
         flow = selectors.flow_get(flow_id)
@@ -619,13 +619,13 @@ class RunsView(APIView):
 
 
 class RunView(APIView):
-    @extend_schema(operation_id="runs_read", responses=RunOut)
+    @extend_schema(operation_id="runs_read", responses=RunDetailOut)
     def get(self, request: Request, run_id: Any) -> Response:
         return _run_response(request, selectors.run_get(run_id))
 
 
 class ReplayView(APIView):
-    @extend_schema(operation_id="runs_replay", request=Replay, responses={201: RunOut})
+    @extend_schema(operation_id="runs_replay", request=Replay, responses={201: RunDetailOut})
     def post(self, request: Request, run_id: Any) -> Response:
         data = _valid(Replay, request)
         replay = services.run_replay(run=selectors.run_get(run_id), user=request.user, mode=data["from"])
@@ -633,7 +633,7 @@ class ReplayView(APIView):
 
 
 class CancelView(APIView):
-    @extend_schema(operation_id="runs_cancel", request=None, responses=RunOut)
+    @extend_schema(operation_id="runs_cancel", request=None, responses=RunDetailOut)
     def post(self, request: Request, run_id: Any) -> Response:
         run = services.run_cancel(run=selectors.run_get(run_id), user=request.user)
         return _run_response(request, run)

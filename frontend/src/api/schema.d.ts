@@ -624,6 +624,33 @@ export interface components {
              */
             from: components["schemas"]["FromEnum"];
         };
+        /** @description One run, with the graph it executed: its version's, or the draft as it was for a test run. */
+        RunDetailOut: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            flow: string;
+            /** @description The version number; null for a test run of the draft. */
+            version?: number | null;
+            status?: components["schemas"]["RunStatusEnum"];
+            /** @description What started the run. */
+            trigger: string;
+            correlation_id: string;
+            /** Format: uuid */
+            replay_of?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: date-time */
+            resume_at?: string | null;
+            error?: string;
+            output: unknown;
+            readonly steps: components["schemas"]["StepOut"][];
+            readonly graph: components["schemas"]["FlowDocument"];
+        };
         RunOut: {
             /** Format: uuid */
             readonly id: string;
@@ -979,7 +1006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
             201: {
@@ -987,7 +1014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
         };
@@ -1012,7 +1039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
         };
@@ -1309,7 +1336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
         };
@@ -1330,7 +1357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
         };
@@ -1355,7 +1382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
         };
