@@ -34,6 +34,34 @@ class Flow(models.Model):
         return self.name
 
 
+class WebhookSecret(models.Model):
+    """A signing secret of a flow's webhook (Standard Webhooks), encrypted at rest. After a rotation
+    the one before keeps verifying until `expires_at`."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="webhook_secrets")
+    secret_encrypted = models.TextField()
+    fingerprint = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["flow", "-created_at"], name="webhook_secret_by_flow")]
+
+
+class WebhookRejection(models.Model):
+    """What is kept of a refused webhook request: a count per flow, reason and hour, nothing more."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="webhook_rejections")
+    reason = models.CharField(max_length=32)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "reason", "hour"], name="one_rejection_counter_per_hour")
+        ]
+
+
 class VersionState(models.TextChoices):
     PENDING = "pending"
     APPROVED = "approved"
@@ -167,6 +195,8 @@ class StepRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     resume_at = models.DateTimeField(null=True, blank=True)
     waiting_for = models.CharField(max_length=8, blank=True, choices=[("delay", "delay"), ("retry", "retry")])
+    # One entry per attempt: {"attempt", "started_at", "finished_at", "status", "error"}.
+    attempt_log = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "node"], name="unique_step_per_run")]

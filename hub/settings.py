@@ -36,6 +36,22 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_encryption_keys() -> list[str]:
+    """FIELD_ENCRYPTION_KEY (Fernet keys, comma-separated, newest first), else one kept in var/."""
+    if os.environ.get("FIELD_ENCRYPTION_KEY"):
+        return _env_list("FIELD_ENCRYPTION_KEY")
+    path = VAR_DIR / "field_encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")

@@ -1,0 +1,48 @@
+"""Secrets at rest: encrypted with Fernet keys from FIELD_ENCRYPTION_KEY (several, comma-separated, the
+first encrypting and all decrypting, so keys can be rotated); in the embedded mode a key is made once
+and kept in var/."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+class SecretUnreadable(Exception):
+    """A stored secret no configured key can decrypt (the key was removed or the data damaged)."""
+
+
+@cache
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in settings.FIELD_ENCRYPTION_KEYS])
+
+
+def encrypt(plain: str) -> str:
+    return _fernet().encrypt(plain.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as error:
+        raise SecretUnreadable("A stored secret cannot be decrypted with the configured keys.") from error
+
+
+def rotate(token: str) -> str:
+    """The same secret encrypted with the newest key."""
+    return _fernet().rotate(token.encode()).decode()
+
+
+def new_fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def fingerprint(secret: str) -> str:
+    """A short, non-reversible tag for showing which secret is which (never the secret)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:6]).decode()
