@@ -439,6 +439,26 @@ class ResumeView(APIView):
         return _flow_response(request, flow_id)
 
 
+class WebhookSecretView(APIView):
+    @extend_schema(
+        operation_id="flows_webhook_secret_rotate",
+        request=None,
+        responses={
+            201: inline_serializer(
+                "WebhookSecretCreated",
+                {
+                    "secret": serializers.CharField(
+                        help_text="whsec_… — shown this once; the secret before keeps verifying for 24 hours."
+                    )
+                },
+            )
+        },
+    )
+    def post(self, request: Request, flow_id: Any) -> Response:
+        secret = services.webhook_secret_rotate(flow=selectors.flow_get(flow_id), user=request.user)
+        return Response({"secret": secret}, status=status.HTTP_201_CREATED)
+
+
 class ExportView(APIView):
     @extend_schema(operation_id="flows_export", responses=FlowDocument)
     def get(self, request: Request, flow_id: Any) -> Response:

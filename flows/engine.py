@@ -8,7 +8,7 @@ worker that takes over a run whose previous worker crashed.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,14 +18,15 @@ from django.utils import timezone
 
 from flows import graph as flow_graph
 from flows import live
-from flows.models import Run, RunStatus, StepRun, StepStatus
+from flows.models import Flow, Run, RunStatus, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
+from flows.services import run_error_flow_start
 from flows.tasks import enqueue_run
 from hub import correlation
 from nodes import registry
 from nodes.context import NodeContext
 from nodes.expressions import ExpressionError
-from nodes.registry import NodeError, RetryPolicy, Route, Wait
+from nodes.registry import ERROR_PORT, NodeError, RetryPolicy, Route, Wait
 
 log = logging.getLogger("switchboard.engine")
 
@@ -64,6 +65,10 @@ def _claim(run_id: str) -> Run | None:
         )
         if run is None:
             return None
+        if _over_concurrency(run):
+            # Not dropped: it stays queued and comes back shortly (the sweeper would, too).
+            enqueue_run(run.id, at=now + timedelta(seconds=CONCURRENCY_RECHECK_SECONDS))
+            return None
         run.status = RunStatus.RUNNING
         run.started_at = run.started_at or now
         run.resume_at = None
@@ -71,6 +76,19 @@ def _claim(run_id: str) -> Run | None:
         run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at"])
     live.run_changed(run.pk)
     return run
+
+
+CONCURRENCY_RECHECK_SECONDS = 1.0
+
+
+def _over_concurrency(run: Run) -> bool:
+    """Whether the flow's `max_concurrency` runs are already running (checked under the flow's lock)."""
+    document = run.version.graph if run.version is not None else run.graph or {}
+    limit = flow_graph.flow_setting(document, "max_concurrency")
+    if not limit:
+        return False
+    Flow.objects.select_for_update().filter(pk=run.flow_id).first()
+    return Run.objects.filter(flow_id=run.flow_id, status=RunStatus.RUNNING).count() >= limit
 
 
 _compiled: dict[int, flow_graph.Graph] = {}
@@ -108,16 +126,14 @@ def _walk(run: Run) -> None:
             return
         node = graph.nodes[node_id]
         step = steps.get(node_id)
-        if step is None or step.status not in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
+        if step is None or not _settled(step):
             if node_id == graph.trigger:
                 source_output: Any = run.event.payload
             else:
                 feeding = [
                     e
                     for e in graph.incoming[node_id]
-                    if (s := steps.get(e.source)) is not None
-                    and s.status == StepStatus.SUCCEEDED
-                    and s.port == e.source_port
+                    if (s := steps.get(e.source)) is not None and _settled(s) and s.port == e.source_port
                 ]
                 if not feeding:
                     steps[node_id] = _skip(run, node, position)
@@ -125,14 +141,21 @@ def _walk(run: Run) -> None:
                 source_output = steps[feeding[0].source].output
             step = _execute_step(run, step, node, position, source_output, data)
             steps[node_id] = step
-            if step.status != StepStatus.SUCCEEDED:
+            if not _settled(step):
                 return  # waiting (delay or retry) or failed: the run has been updated
-        if step.status == StepStatus.SUCCEEDED:
+        if step.status in (StepStatus.SUCCEEDED, StepStatus.FAILED):
             data["steps"][node_id] = step.output
             if node_id == graph.trigger:
                 data["trigger"] = step.output
             last_output = step.output
     _finish(run, RunStatus.SUCCEEDED, output=last_output)
+
+
+def _settled(step: StepRun) -> bool:
+    """Done for good and the run goes on: succeeded, skipped, or failed into its `error` port."""
+    return step.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED) or (
+        step.status == StepStatus.FAILED and step.port == ERROR_PORT
+    )
 
 
 def _still_ours(run: Run) -> bool:
@@ -187,34 +210,34 @@ def _execute_step(
     step.attempts += 1
     step.waiting_for, step.resume_at, step.error = "", None, ""
     _save(step)
+    attempt_started = timezone.now()
 
     node_type = registry.get(node["type"])
     data["input"] = source_output
-    policy = NO_RETRY
+    policy, route_errors = NO_RETRY, False
     try:
         if node_type is None:
             raise NodeError(f"The node type {node['type']!r} is not installed on this server.")
         config = node_type.parse_config(node.get("config", {}))
-        policy = policy_for(node_type.category, config.retry)
+        policy, route_errors = policy_for(node_type.category, config.retry), config.on_error == "route"
         ctx = NodeContext(
             data=data,
             node_id=node["id"],
             run_id=str(run.id),
+            origin_run_id=str(run.origin) if run.origin else None,
             correlation_id=run.correlation_id,
             attempt=step.attempts,
         )
         result = node_type.execute(ctx, config, source_output)
-    except NodeError as error:
-        return _step_failed(run, step, node, policy, error)
-    except ExpressionError as error:
-        return _step_failed(
-            run, step, node, policy, NodeError(f"An expression could not be evaluated: {error}")
-        )
-    except Exception as error:
-        log.exception("node %s (%s) raised", node["id"], node["type"])
-        return _step_failed(
-            run, step, node, policy, NodeError(f"Unexpected error: {type(error).__name__}: {error}")
-        )
+    except Exception as raised:
+        if isinstance(raised, NodeError):
+            error = raised
+        elif isinstance(raised, ExpressionError):
+            error = NodeError(f"An expression could not be evaluated: {raised}")
+        else:
+            log.exception("node %s (%s) raised", node["id"], node["type"])
+            error = NodeError(f"Unexpected error: {type(raised).__name__}: {raised}")
+        return _step_failed(run, step, node, policy, error, attempt_started, route_errors)
 
     if isinstance(result, Wait) and result.until > timezone.now():
         step.status, step.waiting_for, step.resume_at, step.output, step.port = (
@@ -235,20 +258,42 @@ def _execute_step(
     else:
         output, port = result, "out"
     step.status, step.output, step.port, step.finished_at = StepStatus.SUCCEEDED, output, port, timezone.now()
-    _save(step, ["status", "output", "port", "finished_at"])
+    _log_attempt(step, attempt_started, "succeeded")
+    _save(step, ["status", "output", "port", "finished_at", "attempt_log"])
     return step
 
 
+def _log_attempt(step: StepRun, started: datetime, status: str, error: str = "") -> None:
+    step.attempt_log = [
+        *step.attempt_log,
+        {
+            "attempt": step.attempts,
+            "started_at": started.isoformat(),
+            "finished_at": timezone.now().isoformat(),
+            "status": status,
+            "error": error,
+        },
+    ]
+
+
 def _step_failed(
-    run: Run, step: StepRun, node: dict[str, Any], policy: RetryPolicy, error: NodeError
+    run: Run,
+    step: StepRun,
+    node: dict[str, Any],
+    policy: RetryPolicy,
+    error: NodeError,
+    attempt_started: datetime,
+    route_errors: bool,
 ) -> StepRun:
     now = timezone.now()
     step.error = error.message
     step.output = error.output
-    if error.retryable and step.attempts < policy.max_attempts:
+    retrying = error.retryable and step.attempts < policy.max_attempts
+    _log_attempt(step, attempt_started, "retrying" if retrying else "failed", error.message)
+    if retrying:
         resume_at = now + timedelta(seconds=backoff_seconds(policy, step.attempts, error.retry_after))
         step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "retry", resume_at
-        _save(step, ["status", "waiting_for", "resume_at", "error", "output"])
+        _save(step, ["status", "waiting_for", "resume_at", "error", "output", "attempt_log"])
         log.info(
             "step %s failed (attempt %s), retrying at %s: %s",
             node["id"],
@@ -259,7 +304,19 @@ def _step_failed(
         _wait(run, resume_at)
         return step
     step.status, step.finished_at = StepStatus.FAILED, now
-    _save(step, ["status", "finished_at", "error", "output"])
+    if route_errors:
+        # The flow handles it: the failure leaves through the `error` port as this step's output.
+        step.port = ERROR_PORT
+        step.output = {
+            "error": error.message,
+            "node": node["id"],
+            "attempts": step.attempts,
+            "input": step.input,
+            "output": error.output,
+        }
+        _save(step, ["status", "finished_at", "error", "output", "port", "attempt_log"])
+        return step
+    _save(step, ["status", "finished_at", "error", "output", "attempt_log"])
     attempts = f" after {step.attempts} attempts" if step.attempts > 1 else ""
     _finish(
         run, RunStatus.FAILED, error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}"
@@ -278,8 +335,11 @@ def _wait(run: Run, until: Any) -> None:
 
 
 def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "") -> None:
-    Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        status=status, output=output, error=error, finished_at=timezone.now(), lease_expires_at=None
-    )
+    with transaction.atomic():
+        finished = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=status, output=output, error=error, finished_at=timezone.now(), lease_expires_at=None
+        )
+        if finished and status == RunStatus.FAILED:
+            run_error_flow_start(run=run, error=error)
     log.info("run %s %s", run.id, status)
     live.run_changed(run.pk)

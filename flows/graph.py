@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub.problems import ErrorItem
 from nodes import registry
+from nodes.registry import ERROR_PORT
 
 SCHEMA = "switchboard.flow/v1"
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -44,9 +46,10 @@ def validate(document: Any) -> list[ErrorItem]:
         problems.append(ErrorItem(field="schema", message=f"Unknown schema {schema!r}; expected {SCHEMA!r}."))
     if "name" in document and not isinstance(document["name"], str):
         problems.append(ErrorItem(field="name", message="The name must be a string."))
-    known = {"schema", "name", "nodes", "edges", "description"}
+    known = {"schema", "name", "nodes", "edges", "description", "settings"}
     for key in sorted(set(document) - known):
         problems.append(ErrorItem(field=key, message=f"Unknown key {key!r}."))
+    problems.extend(_settings_problems(document.get("settings", {})))
     nodes = document.get("nodes")
     edges = document.get("edges", [])
     if not isinstance(nodes, list):
@@ -89,6 +92,39 @@ def validate(document: Any) -> list[ErrorItem]:
     if triggers:
         problems.extend(_shape_problems(list(ports), parsed_edges, triggers[0]))
     return problems
+
+
+def _settings_problems(flow_settings: Any) -> list[ErrorItem]:
+    """`settings` (our extension of the document): `max_concurrency` (runs of this flow at once; more
+    wait in the queue) and `error_flow` (a flow started with every failed run of this one)."""
+    if not isinstance(flow_settings, dict):
+        return [ErrorItem(field="settings", message="`settings` must be a JSON object.")]
+    problems = [
+        ErrorItem(field=f"settings.{key}", message=f"Unknown setting {key!r}.")
+        for key in sorted(set(flow_settings) - {"max_concurrency", "error_flow"})
+    ]
+    limit = flow_settings.get("max_concurrency")
+    if limit is not None and (
+        not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000
+    ):
+        problems.append(ErrorItem(field="settings.max_concurrency", message="A whole number from 1 to 1000."))
+    error_flow = flow_settings.get("error_flow")
+    if error_flow is not None and not (isinstance(error_flow, str) and _is_uuid(error_flow)):
+        problems.append(ErrorItem(field="settings.error_flow", message="The id of another flow."))
+    return problems
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def flow_setting(document: dict[str, Any], key: str) -> Any:
+    settings = document.get("settings")
+    return settings.get(key) if isinstance(settings, dict) else None
 
 
 def structure_problems(document: Any) -> list[ErrorItem]:
@@ -142,6 +178,8 @@ def _node_problems(
     type_name = node.get("type")
     node_type = registry.get(type_name) if isinstance(type_name, str) else None
     ports[node_id] = node_type.ports if node_type else ()
+    if node_type and isinstance(node.get("config"), dict) and node["config"].get("on_error") == "route":
+        ports[node_id] = (*node_type.ports, ERROR_PORT)
     if node_type is None:
         problems.append(
             ErrorItem(node=node_id, field="type", message=f"Unknown node type {node.get('type')!r}.")

@@ -108,6 +108,7 @@ class TriggerEvent(models.Model):
         MANUAL = "manual"
         SCHEDULE = "schedule"
         TEST = "test"
+        ERROR_FLOW = "error_flow"
 
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -149,6 +150,8 @@ class Run(models.Model):
     event = models.ForeignKey(TriggerEvent, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     correlation_id = models.CharField(max_length=128)
+    # The first run of this trigger event; replays share it, so side effects keep one idempotency key.
+    origin = models.UUIDField(null=True, blank=True, editable=False)
     replay_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"
     )

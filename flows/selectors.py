@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from flows.models import Flow, FlowVersion, Run, VersionState
+from flows.models import Flow, FlowVersion, Run, VersionState, WebhookSecret
+from hub import crypto
 from hub.problems import NotFound
 
 
@@ -67,3 +69,12 @@ def run_get(run_id: Any) -> Run:
         return Run.objects.select_related("version", "event").prefetch_related("steps").get(pk=run_id)
     except Run.DoesNotExist as exc:
         raise NotFound(f"No run has the id {run_id}.") from exc
+
+
+def webhook_secrets_valid(flow_id: Any) -> list[str]:
+    """The flow's webhook signing secrets that verify now: the newest, and any in its overlap window."""
+    now = timezone.now()
+    rows = WebhookSecret.objects.filter(flow_id=flow_id).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    return [crypto.decrypt(row.secret_encrypted) for row in rows.order_by("-created_at")]

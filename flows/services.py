@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import logging
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from flows import graph as flow_graph
@@ -22,9 +26,11 @@ from flows.models import (
     StepStatus,
     TriggerEvent,
     VersionState,
+    WebhookRejection,
+    WebhookSecret,
 )
 from flows.tasks import enqueue_run
-from hub import audit, correlation
+from hub import audit, correlation, crypto
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
 
@@ -243,6 +249,7 @@ def run_test(*, flow: Flow, user: Any, payload: Any) -> Run:
 def run_replay(*, run: Run, user: Any, mode: str) -> Run:
     """A new run of the same version and trigger data; `failed` keeps the steps that had succeeded."""
     replay = Run.objects.create(
+        origin=run.origin or run.id,
         flow=run.flow,
         version=run.version,
         graph=run.graph,
@@ -296,3 +303,74 @@ def run_cancel(*, run: Run, user: Any) -> Run:
     audit.record(actor=user, action="run.cancelled", target_type="run", target_id=run.id)
     transaction.on_commit(lambda: live.run_changed(run.pk))
     return run
+
+
+# --- Webhook security --------------------------------------------------------------------------------
+
+SECRET_OVERLAP = timedelta(hours=24)
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, flow: Flow, user: Any) -> str:
+    """A new signing secret for the flow's webhook, returned once; the ones before keep verifying
+    for 24 hours so senders can switch over without a gap."""
+    now = timezone.now()
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    WebhookSecret.objects.filter(flow=flow, expires_at__isnull=True).update(expires_at=now + SECRET_OVERLAP)
+    created = WebhookSecret.objects.create(
+        flow=flow, secret_encrypted=crypto.encrypt(secret), fingerprint=crypto.fingerprint(secret)
+    )
+    audit.record(
+        actor=user,
+        action="flow.webhook_secret_rotated",
+        target_type="flow",
+        target_id=flow.id,
+        fingerprint=created.fingerprint,
+    )
+    return secret
+
+
+def webhook_rejection_count(*, flow_id: Any, reason: str) -> None:
+    """Count a refused webhook request: all that is kept of it."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    counter, _ = WebhookRejection.objects.get_or_create(flow_id=flow_id, reason=reason, hour=hour)
+    WebhookRejection.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+
+
+def run_error_flow_start(*, run: Run, error: str) -> Run | None:
+    """Start the failed run's flow's error flow (`settings.error_flow`), if it has a live one, with the
+    failed run as its trigger data. An error flow's own failures start nothing (no loops)."""
+    document = run.version.graph if run.version is not None else run.graph or {}
+    target_id = flow_graph.flow_setting(document, "error_flow")
+    if not target_id or str(target_id) == str(run.flow_id):
+        return None
+    target = Flow.objects.filter(pk=target_id).first()
+    if target is None or run.event.kind == TriggerEvent.Kind.ERROR_FLOW:
+        return None
+    payload = {
+        "run": {
+            "id": str(run.id),
+            "flow": str(run.flow_id),
+            "version": run.version.number if run.version else None,
+            "correlation_id": run.correlation_id,
+            "error": error,
+        },
+        "failed_step": run.steps.filter(status=StepStatus.FAILED)
+        .values("node", "node_type", "error", "input")
+        .first(),
+        "trigger": run.event.payload,
+    }
+    try:
+        started, _ = run_start_live(
+            flow=target,
+            kind=TriggerEvent.Kind.ERROR_FLOW,
+            payload=payload,
+            idempotency_key=f"error-flow:{run.id}",
+            correlation_id=run.correlation_id,
+        )
+    except Problem as refused:  # not live, or paused: the failure itself is still recorded
+        logging.getLogger(__name__).warning(
+            "error flow %s of run %s not started: %s", target_id, run.id, refused
+        )
+        return None
+    return started

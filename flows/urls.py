@@ -13,6 +13,7 @@ urlpatterns = [
     path("flows/<uuid:flow_id>/pause", api.PauseView.as_view()),
     path("flows/<uuid:flow_id>/resume", api.ResumeView.as_view()),
     path("flows/<uuid:flow_id>/export", api.ExportView.as_view()),
+    path("flows/<uuid:flow_id>/webhook-secret", api.WebhookSecretView.as_view()),
     path("flows/<uuid:flow_id>/test", api.TestRunView.as_view()),
     path("flows/<uuid:flow_id>/runs", api.StartRunView.as_view()),
     path("flows/<uuid:flow_id>/versions", api.VersionsView.as_view()),

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import time
+from math import ceil
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,11 +15,13 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from standardwebhooks import Webhook as StandardWebhook
 
 from flows import graph as flow_graph
 from flows.models import FINISHED, FlowVersion, Run, RunStatus, TriggerEvent, VersionState
-from flows.services import run_start
-from hub import problems
+from flows.selectors import webhook_secrets_valid
+from flows.services import run_start, webhook_rejection_count
+from hub import problems, ratelimit
 from hub.problems import Problem
 
 # Header values that must never be stored with the event.
@@ -138,16 +141,14 @@ async def _receive(request: HttpRequest, key: str) -> HttpResponse:
     if found is None:
         raise problems.NotFound("No live webhook has this key (or its flow is paused).")
     version, config = found
-    limit = config.get("max_body_bytes") or settings.WEBHOOK_MAX_BODY_BYTES
-    declared = request.headers.get("Content-Length", "0")
-    if (declared.isdigit() and int(declared) > limit) or len(request.body) > limit:
-        raise _too_large(limit)
-    payload = {
-        "body": _parse_body(request, request.body),
-        "headers": _headers(request),
-        "query": _flatten(dict(request.GET.lists())),
-        "method": request.method,
-    }
+    try:
+        payload = await sync_to_async(_admit, thread_sensitive=False)(request, version.flow_id, config)
+    except Problem as refused:
+        # Nothing of a refused request is stored but this count (by reason: the problem's slug).
+        await sync_to_async(webhook_rejection_count, thread_sensitive=False)(
+            flow_id=version.flow_id, reason=refused.slug
+        )
+        raise
     idempotency_key = request.headers.get("Idempotency-Key") or request.headers.get("webhook-id")
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip().strip('"')[:255] or None
@@ -159,6 +160,58 @@ async def _receive(request: HttpRequest, key: str) -> HttpResponse:
     if not created or config.get("respond", "accepted") != "result":
         return JsonResponse(accepted, status=202 if created else 200)
     return await _respond_with_result(run, float(config.get("timeout_seconds", 30)), accepted)
+
+
+def _admit(request: HttpRequest, flow_id: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """The checks a request passes before anything is stored; the trigger's output when it passes."""
+    limit = config.get("rate_limit_per_minute") or settings.WEBHOOK_RATE_LIMIT_PER_MINUTE
+    if limit and (retry_after := ratelimit.hit(f"hook:{flow_id}", limit)) is not None:
+        raise Problem(
+            f"More than {limit} requests a minute reached this webhook; try again later.",
+            status=429,
+            title="Too many requests",
+            slug="rate-limited",
+            headers={"Retry-After": str(ceil(retry_after))},
+        )
+    size_limit = config.get("max_body_bytes") or settings.WEBHOOK_MAX_BODY_BYTES
+    declared = request.headers.get("Content-Length", "0")
+    if (declared.isdigit() and int(declared) > size_limit) or len(request.body) > size_limit:
+        raise _too_large(size_limit)
+    if config.get("verify") == "standard_webhooks":
+        _verify_signature(request, flow_id)
+    return {
+        "body": _parse_body(request, request.body),
+        "headers": _headers(request),
+        "query": _flatten(dict(request.GET.lists())),
+        "method": request.method,
+    }
+
+
+def _verify_signature(request: HttpRequest, flow_id: Any) -> None:
+    """Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and a `webhook-signature`
+    made with one of the flow's current secrets (several during a rotation's overlap)."""
+    secrets = webhook_secrets_valid(flow_id)
+    if not secrets:
+        raise Problem(
+            "This webhook requires a signature, but the flow has no signing secret yet "
+            f"(POST /api/v1/flows/{flow_id}/webhook-secret creates one).",
+            status=401,
+            title="Signature required",
+            slug="no-secret",
+        )
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    for secret in secrets:
+        try:
+            StandardWebhook(secret).verify(request.body, headers, json_parse=False)
+            return
+        except Exception:  # malformed headers, bad base64, wrong signature, stale timestamp
+            continue
+    raise Problem(
+        "The Standard Webhooks signature is missing, wrong, or its timestamp is not within 5 minutes of now.",
+        status=401,
+        title="Bad signature",
+        slug="bad-signature",
+    )
 
 
 async def _respond_with_result(run: Run, timeout: float, accepted: dict[str, str]) -> HttpResponse:

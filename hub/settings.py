@@ -165,6 +165,17 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "hub.channel_layers.EmbeddedChannelLayer"}}
 
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": DRAMATIQ_NAMESPACE,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -183,6 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "hub.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["hub.ratelimit.PerTokenThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -208,12 +220,24 @@ SPECTACULAR_SETTINGS = {
 # --- Flows and nodes ------------------------------------------------------------------------------
 EGRESS_ALLOW = _env_list("EGRESS_ALLOW")
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(1024 * 1024)))
+# Requests per minute: per webhook trigger (unless the trigger sets its own) and per API token; 0 = none.
+WEBHOOK_RATE_LIMIT_PER_MINUTE = int(os.environ.get("WEBHOOK_RATE_LIMIT_PER_MINUTE", "6000"))
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200"))
 # A run left queued this long, or running with an expired lease, is sent again by the sweeper.
 RUN_REQUEUE_AFTER_SECONDS = float(os.environ.get("RUN_REQUEUE_AFTER_SECONDS", "30"))
 RUN_LEASE_SECONDS = float(os.environ.get("RUN_LEASE_SECONDS", "300"))
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
 HTTP_DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("HTTP_DEFAULT_TIMEOUT_SECONDS", "30"))
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "10"))  # per delivery, and again per replay
+EVENT_RETRY_BASE_SECONDS = float(os.environ.get("EVENT_RETRY_BASE_SECONDS", "5"))
+EVENT_RETRY_MAX_SECONDS = float(os.environ.get("EVENT_RETRY_MAX_SECONDS", "3600"))
+# Finished runs older than this many days are pruned hourly by the scheduler; unset keeps them forever.
+RUN_RETENTION_DAYS: int | None = (
+    int(os.environ["RUN_RETENTION_DAYS"]) if os.environ.get("RUN_RETENTION_DAYS") else None
+)
+# `GET /metrics` asks for `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers loopback clients only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # --- E-mail ---------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "switchboard@localhost")

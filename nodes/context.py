@@ -20,10 +20,13 @@ class NodeContext:
     attempt: int = 1
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("switchboard.node"))
 
+    # The run whose side effects this run repeats: itself, or for a replay the first run of its event.
+    origin_run_id: str | None = None
+
     @property
     def idempotency_key(self) -> str:
         """Stable per run and node: the same across retries and replays of this step."""
-        return f"{self.run_id}:{self.node_id}"
+        return f"{self.origin_run_id or self.run_id}:{self.node_id}"
 
     def evaluate(self, value: Any) -> Any:
         """Evaluate a config value the way CONTRACT §2 says (templates, rules, walked containers)."""

@@ -54,11 +54,20 @@ class RetryPolicy(BaseModel):
     max_seconds: float = Field(default=300.0, ge=0, le=86400, description="No delay is longer than this.")
 
 
+ERROR_PORT = "error"
+
+
 class NodeConfig(BaseModel):
     """Base of every node type's config: the keys every node takes."""
 
     model_config = ConfigDict(extra="forbid")
     retry: RetryPolicy | None = Field(default=None, description="Retry this step when it fails.")
+    on_error: Literal["fail", "route"] = Field(
+        default="fail",
+        title="When it fails",
+        description="fail: the run fails. route: the failure (after any retries) leaves through this "
+        "step's `error` port, with the error as its output, so the flow can handle it.",
+    )
 
 
 C = TypeVar("C", bound=NodeConfig)

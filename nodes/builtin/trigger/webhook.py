@@ -42,6 +42,14 @@ class WebhookConfig(NodeConfig):
         description="The largest request body accepted, in bytes "
         "(default: the WEBHOOK_MAX_BODY_BYTES setting, 1 MiB).",
     )
+    rate_limit_per_minute: int | None = Field(
+        title="Rate limit (requests per minute)",
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="More requests than this in a minute are refused with 429 and Retry-After "
+        "(default: the WEBHOOK_RATE_LIMIT_PER_MINUTE setting).",
+    )
 
 
 @register
