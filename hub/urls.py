@@ -9,12 +9,14 @@ from flows.webhooks import receive
 from hub import frontend, health
 from hub.api import AuditView
 from identity.api import MeView
-from nodes.api import LogicEvaluateView, NodeTypesView
+from nodes.api import ConnectionsView, ConnectionView, LogicEvaluateView, NodeTypesView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("me", MeView.as_view()),
     path("node-types", NodeTypesView.as_view()),
     path("logic/evaluate", LogicEvaluateView.as_view()),
+    path("connections", ConnectionsView.as_view()),
+    path("connections/<uuid:connection_id>", ConnectionView.as_view()),
     path("audit", AuditView.as_view()),
     path("", include("flows.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Node types and the expression language over the API."""
+"""Node types, the expression language and connections over the API."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
-from nodes import expressions, registry
+from nodes import expressions, registry, selectors, services
+from nodes.models import Connection
 
 
 class NodeTypeOut(serializers.Serializer[Any]):
@@ -52,3 +54,57 @@ class LogicEvaluateView(APIView):
         except expressions.ExpressionError as error:
             raise ValidationProblem([ErrorItem(field="rule", message=str(error))]) from error
         return Response({"result": result})
+
+
+class ConnectionOut(serializers.ModelSerializer[Connection]):
+    class Meta:
+        model = Connection
+        fields = ["id", "name", "kind", "fingerprint", "created_at", "updated_at"]
+
+
+class ConnectionCreate(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Connection.Kind.choices)
+    secret = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=4096,
+        help_text="Leave out to have a new whsec_… secret made (shown once).",
+    )
+
+
+class ConnectionCreated(ConnectionOut):
+    secret = serializers.CharField(allow_null=True, help_text="The secret made for you, shown this once.")
+
+    class Meta(ConnectionOut.Meta):
+        fields = [*ConnectionOut.Meta.fields, "secret"]
+
+
+class ConnectionsView(APIView):
+    @extend_schema(operation_id="connections_list", responses=ConnectionOut(many=True))
+    def get(self, request: Request) -> Response:
+        return paginate(self, Connection.objects.all(), ConnectionOut)
+
+    @extend_schema(
+        operation_id="connections_create", request=ConnectionCreate, responses={201: ConnectionCreated}
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ConnectionCreate(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        connection, made = services.connection_create(
+            user=request.user, name=data["name"], kind=data["kind"], secret=data.get("secret") or None
+        )
+        return Response({**ConnectionOut(connection).data, "secret": made}, status=201)
+
+
+class ConnectionView(APIView):
+    @extend_schema(operation_id="connections_read", responses=ConnectionOut)
+    def get(self, request: Request, connection_id: Any) -> Response:
+        return Response(ConnectionOut(selectors.connection_get(connection_id)).data)
+
+    @extend_schema(operation_id="connections_delete", responses={204: None})
+    def delete(self, request: Request, connection_id: Any) -> Response:
+        services.connection_delete(user=request.user, connection=selectors.connection_get(connection_id))
+        return Response(status=204)

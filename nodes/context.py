@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nodes import expressions
+from nodes.registry import NodeError
 
 
 @dataclass
@@ -31,6 +32,18 @@ class NodeContext:
     def evaluate(self, value: Any) -> Any:
         """Evaluate a config value the way CONTRACT §2 says (templates, rules, walked containers)."""
         return expressions.evaluate(value, self.data)
+
+    def secret(self, connection_id: str, kind: str) -> str:
+        """A connection's secret, for this call only: never put it in the context or the output."""
+        from nodes.selectors import connection_secret
+
+        try:
+            found = connection_secret(connection_id, kind)
+        except Exception as error:  # a malformed id, or a key that no longer decrypts it
+            raise NodeError(f"The connection {connection_id!r} cannot be used: {error}") from error
+        if found is None:
+            raise NodeError(f"No {kind} connection has the id {connection_id!r}.")
+        return found
 
     def check(self, condition: Any) -> bool:
         """A JsonLogic condition against the context, by JsonLogic truthiness."""

@@ -156,6 +156,10 @@ def _failure(label: str, reply: Reply) -> NodeError:
     message = f"{label} answered {reply.status} {reply.reason}".rstrip()
     if 300 <= reply.status < 400:
         message += f" to {reply.headers.get('location', '?')} (redirects are not followed)"
+    if reply.status == 410:
+        # Gone: the receiver says this address is retired. Nothing is disabled behind anyone's back;
+        # the step fails so a person sees it and changes the flow.
+        message += " — the receiver no longer accepts deliveries at this address; update or remove the step"
     excerpt = " ".join(as_text(reply.body).split())
     if excerpt:
         cut = excerpt[:EXCERPT_CHARS] + ("…" if len(excerpt) > EXCERPT_CHARS else "")

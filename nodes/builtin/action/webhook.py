@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
+from standardwebhooks import Webhook as StandardWebhook
 
 from nodes import outbound
 from nodes.registry import Expression, NodeConfig, NodeType, register, widget
@@ -20,6 +21,11 @@ class WebhookConfig(NodeConfig):
         min_length=1,
         description="The receiver's address; may hold {{ templates }}.",
         json_schema_extra=widget("template"),
+    )
+    connection: str | None = Field(
+        default=None,
+        title="Signing secret (connection)",
+        description="A webhook_secret connection: each delivery is signed with it (webhook-signature).",
     )
     payload: Expression = Field(
         default={"var": "input"},
@@ -37,16 +43,21 @@ class SendWebhook(NodeType[WebhookConfig]):
     Config = WebhookConfig
 
     def execute(self, ctx: NodeContext, config: WebhookConfig, input: Any) -> dict[str, Any]:
+        body = outbound.encode_json(ctx.evaluate(config.payload))
+        sent_at = datetime.now(UTC)
+        # The same id on every attempt lets the receiver drop duplicates; a timestamp per attempt.
+        headers = {"webhook-id": ctx.idempotency_key, "webhook-timestamp": str(int(sent_at.timestamp()))}
+        if config.connection:
+            secret = ctx.secret(config.connection, "webhook_secret")
+            headers["webhook-signature"] = StandardWebhook(secret).sign(
+                ctx.idempotency_key, sent_at, body.decode()
+            )
         reply = outbound.send(
             ctx,
             method="POST",
             url=outbound.evaluate_url(ctx, config.url),
-            headers={
-                # The same id on every attempt lets the receiver drop duplicates; a timestamp per attempt.
-                "webhook-id": ctx.idempotency_key,
-                "webhook-timestamp": str(int(time.time())),
-            },
-            content=outbound.encode_json(ctx.evaluate(config.payload)),
+            headers=headers,
+            content=body,
             content_type="application/json",
             # Standard Webhooks: only a 2xx is a delivery; a redirect is not followed, so it is a failure.
             accept_redirects=False,
