@@ -9,7 +9,7 @@ import { problemField } from "../stores/validationStore";
 import { StatusBadge } from "../ui/StatusBadge";
 import { CanvasDecorationsContext } from "./canvasDecorations";
 import type { CanvasNode } from "./flowGraph";
-import { DEFAULT_SOURCE_PORT, DEFAULT_TARGET_PORT } from "./flowGraph";
+import { DEFAULT_SOURCE_PORT, DEFAULT_TARGET_PORT, ERROR_PORT } from "./flowGraph";
 import { CategoryIcon, categoryClass } from "./nodeCategories";
 
 function FlowNodeCardComponent({ id, data, selected }: NodeProps<CanvasNode>) {
@@ -17,7 +17,8 @@ function FlowNodeCardComponent({ id, data, selected }: NodeProps<CanvasNode>) {
   const nodeType = nodeTypes.get(data.nodeType);
   const category = nodeType?.category ?? data.nodeType.split(".")[0] ?? "other";
   const title = nodeType?.title ?? data.nodeType;
-  const ports = nodeType?.ports ?? [DEFAULT_SOURCE_PORT];
+  // A node set to route its failures (`on_error: "route"`) also has an `error` port.
+  const ports = [...(nodeType?.ports ?? [DEFAULT_SOURCE_PORT]), ...(data.config?.on_error === "route" ? [ERROR_PORT] : [])];
   const hasInput = nodeType ? nodeType.inputs.length > 0 : category !== "trigger";
   const status = statuses[id];
   const nodeProblems = problems.get(id) ?? [];

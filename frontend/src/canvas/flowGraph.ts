@@ -7,6 +7,7 @@ import { FLOW_SCHEMA, type FlowDocument, type FlowEdge, type FlowNode, type Posi
 import { layoutPositions } from "./autoLayout";
 
 export const DEFAULT_SOURCE_PORT = "out";
+export const ERROR_PORT = "error";
 export const DEFAULT_TARGET_PORT = "in";
 
 /** What a canvas node holds of its document node. */
