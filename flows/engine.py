@@ -20,9 +20,10 @@ from flows import graph as flow_graph
 from flows import live
 from flows.models import Flow, Run, RunStatus, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
-from flows.services import run_error_flow_start
+from flows.services import run_error_flow_start, run_event_data
 from flows.tasks import enqueue_run
 from hub import correlation
+from hub.events import event_emit
 from nodes import registry
 from nodes.context import NodeContext
 from nodes.expressions import ExpressionError
@@ -339,6 +340,9 @@ def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "")
         finished = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=status, output=output, error=error, finished_at=timezone.now(), lease_expires_at=None
         )
+        if finished and run.version is not None:  # test runs of a draft are the editor's business only
+            done = Run.objects.select_related("flow", "version", "event").get(pk=run.pk)
+            event_emit(type=f"run.{status}", data=run_event_data(done))
         if finished and status == RunStatus.FAILED:
             run_error_flow_start(run=run, error=error)
     log.info("run %s %s", run.id, status)

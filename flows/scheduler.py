@@ -1,4 +1,5 @@
-"""The periodic loop: fires schedule triggers and re-sends runs the queue lost (the outbox sweeper).
+"""The periodic loop: fires schedule triggers, re-sends runs the queue lost (the outbox sweeper) and,
+when `RUN_RETENTION_DAYS` is set, prunes old finished runs once an hour.
 
 Safe to run in several processes at once: a tick is stored as a trigger event whose idempotency key
 names the tick, and the database refuses the second copy.
@@ -11,19 +12,22 @@ import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.db.models import Q
 from django.utils import timezone
 
 from flows import graph as flow_graph
 from flows.models import FlowVersion, Run, RunStatus, TriggerEvent, VersionState
+from flows.retention import runs_prune
 from flows.services import run_start
 from flows.tasks import enqueue_run
+from hub.events import event_deliveries_resend_stale
 from hub.problems import Problem
 from nodes.builtin.trigger.schedule import ScheduleConfig, latest_tick
 
 log = logging.getLogger("switchboard.scheduler")
 TICK_SECONDS = 1.0
+PRUNE_INTERVAL_SECONDS = 3600.0
 
 
 def schedules_fire(now: datetime | None = None) -> int:
@@ -74,16 +78,39 @@ def runs_resend_stale(now: datetime | None = None, limit: int = 500) -> int:
     return count
 
 
+def _prune_in_background(days: int) -> threading.Thread:
+    """Prune in a thread of its own: a first prune of a large backlog must not hold up schedule ticks."""
+
+    def prune() -> None:
+        try:
+            runs_prune(older_than_days=days)
+        except Exception:
+            log.exception("pruning old runs failed; trying again in an hour")
+        finally:
+            connections.close_all()  # this thread's own connection, which nothing else would close
+
+    thread = threading.Thread(target=prune, name="switchboard-retention", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_forever(stop: threading.Event) -> None:
     """The loop `manage.py runscheduler` (and the embedded web process) runs until `stop` is set."""
-    last_sweep = 0.0
+    last_sweep = last_prune = 0.0
+    pruning: threading.Thread | None = None
     while not stop.is_set():
         try:
             schedules_fire()
             loop_time = timezone.now().timestamp()
             if loop_time - last_sweep >= settings.SWEEP_INTERVAL_SECONDS:
                 runs_resend_stale()
+                event_deliveries_resend_stale()
                 last_sweep = loop_time
+            days = settings.RUN_RETENTION_DAYS
+            idle = pruning is None or not pruning.is_alive()
+            if days and idle and loop_time - last_prune >= PRUNE_INTERVAL_SECONDS:
+                last_prune = loop_time
+                pruning = _prune_in_background(days)
         except Exception:
             log.exception("the scheduler loop failed; trying again")
         finally:

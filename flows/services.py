@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -31,6 +32,7 @@ from flows.models import (
 )
 from flows.tasks import enqueue_run
 from hub import audit, correlation, crypto
+from hub.events import event_emit
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
 
@@ -105,6 +107,7 @@ def version_submit(*, flow: Flow, user: Any, note: str = "") -> FlowVersion:
         target_id=f"{flow.id}/{number}",
         note=note,
     )
+    event_emit(type="version.submitted", data=version_event_data(version))
     return version
 
 
@@ -157,7 +160,46 @@ def _record_decision(
         comment=comment,
         self_approved=self_approved,
     )
+    event_emit(type=f"version.{state}", data=version_event_data(version))
     return version
+
+
+def version_event_data(version: FlowVersion) -> dict[str, Any]:
+    """A version as the platform's `version.*` events describe it (hub/asyncapi.yaml)."""
+    return {
+        "flow": version.flow_id,
+        "flow_name": version.flow.name,
+        "number": version.number,
+        "state": version.state,
+        "author": version.author.get_username() if version.author else None,
+        "note": version.note,
+        "created_at": version.created_at,
+        "decided_by": version.decided_by.get_username() if version.decided_by else None,
+        "decided_at": version.decided_at,
+        "comment": version.decision_comment,
+        "self_approved": version.self_approved,
+        "url": f"{settings.PUBLIC_URL}/flows/{version.flow_id}/versions/{version.number}"
+        if settings.PUBLIC_URL
+        else None,
+    }
+
+
+def run_event_data(run: Run) -> dict[str, Any]:
+    """A finished run as the platform's `run.*` events describe it (hub/asyncapi.yaml)."""
+    return {
+        "id": run.id,
+        "flow": run.flow_id,
+        "flow_name": run.flow.name,
+        "version": run.version.number if run.version else None,
+        "status": run.status,
+        "trigger": run.event.kind,
+        "correlation_id": run.correlation_id,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error": run.error,
+        "url": f"{settings.PUBLIC_URL}/runs/{run.id}" if settings.PUBLIC_URL else None,
+    }
 
 
 # --- Runs ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flows import api
+from flows import api, health_api
 
 urlpatterns = [
     path("flows", api.FlowsView.as_view()),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("flows/validate", api.ValidateView.as_view()),
     path("templates", api.TemplatesView.as_view()),
     path("versions", api.VersionInboxView.as_view()),
+    path("health/failures", health_api.FailuresView.as_view()),
     path("flows/<uuid:flow_id>", api.FlowView.as_view()),
     path("flows/<uuid:flow_id>/draft", api.DraftView.as_view()),
     path("flows/<uuid:flow_id>/pause", api.PauseView.as_view()),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("flows/<uuid:flow_id>/versions/<int:number>/approve", api.ApproveView.as_view()),
     path("flows/<uuid:flow_id>/versions/<int:number>/reject", api.RejectView.as_view()),
     path("runs", api.RunsView.as_view()),
+    path("runs/replay", health_api.BulkReplayView.as_view()),
     path("runs/<uuid:run_id>", api.RunView.as_view()),
     path("runs/<uuid:run_id>/replay", api.ReplayView.as_view()),
     path("runs/<uuid:run_id>/cancel", api.CancelView.as_view()),

@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from flows.metrics import metrics_view
 from flows.webhooks import receive
-from hub import frontend, health
+from hub import events_api, frontend, health
 from hub.api import AuditView
 from identity.api import MeView
 from nodes.api import ConnectionsView, ConnectionView, LogicEvaluateView, NodeTypesView
@@ -18,6 +19,12 @@ api_v1: list[URLPattern | URLResolver] = [
     path("connections", ConnectionsView.as_view()),
     path("connections/<uuid:connection_id>", ConnectionView.as_view()),
     path("audit", AuditView.as_view()),
+    path("event-endpoints", events_api.EventEndpointsView.as_view()),
+    path("event-endpoints/<uuid:endpoint_id>", events_api.EventEndpointView.as_view()),
+    path("event-endpoints/<uuid:endpoint_id>/rotate-secret", events_api.EventEndpointSecretView.as_view()),
+    path("event-endpoints/<uuid:endpoint_id>/deliveries", events_api.EventDeliveriesView.as_view()),
+    path("event-endpoints/<uuid:endpoint_id>/test", events_api.EventEndpointTestView.as_view()),
+    path("event-deliveries/<uuid:delivery_id>/replay", events_api.EventDeliveryReplayView.as_view()),
     path("", include("flows.urls")),
 ]
 
@@ -25,9 +32,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/asyncapi.yaml", events_api.asyncapi_document, name="asyncapi"),
     path("hooks/<str:key>", receive, name="webhook"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("metrics", metrics_view),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

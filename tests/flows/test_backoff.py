@@ -18,7 +18,9 @@ policies = st.builds(
 )
 
 
-@given(policies, st.integers(1, 60), st.one_of(st.none(), st.floats(0, 100_000, allow_nan=False)), st.integers())
+@given(
+    policies, st.integers(1, 60), st.one_of(st.none(), st.floats(0, 100_000, allow_nan=False)), st.integers()
+)
 def test_a_delay_is_never_negative_never_over_the_cap_and_honours_retry_after(
     policy: RetryPolicy, attempt: int, retry_after: float | None, seed: int
 ) -> None:

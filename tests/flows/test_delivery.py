@@ -159,3 +159,34 @@ def test_a_failed_run_starts_the_error_flow(worker: None, alice: Any, make_flow:
     handled = wait_for_run(Run.objects.get(flow=handler).pk)
     assert handled.event.kind == TriggerEvent.Kind.ERROR_FLOW
     assert handled.output == {"which": str(failed.pk), "step": "boom"}
+
+
+def test_decisions_and_finished_runs_are_published_as_platform_events(
+    worker: None, alice: Any, api: Any, http_sink: HttpSink, make_flow: Any
+) -> None:
+    # given an endpoint subscribed to every platform event
+    registered = api.post(
+        "/api/v1/event-endpoints",
+        {
+            "url": http_sink.url("/events"),
+            "description": "ops",
+            "event_types": ["version.submitted", "version.approved", "run.failed", "run.succeeded"],
+        },
+        format="json",
+    )
+    assert registered.status_code == 201, registered.content
+    # when a version is submitted and approved, and a live run fails
+    flow = make_flow(
+        chain(node("start", "trigger.manual"), node("boom", "transform.map", fields={"x": {"throw": "x"}}))
+    )
+    services.version_approve(version=services.version_submit(flow=flow, user=alice), user=alice)
+    failed = wait_for_run(services.run_start_live(flow=flow, kind="manual", payload={})[0].pk)
+    # then each arrives as a signed event with its data
+    deadline = time.monotonic() + 20
+    while len(http_sink.requests) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    events = {r.json()["type"]: r.json()["data"] for r in http_sink.requests}
+    assert events["version.submitted"]["number"] == 1
+    assert events["version.approved"]["self_approved"] is True
+    assert events["run.failed"]["id"] == str(failed.pk) and "x" in events["run.failed"]["error"]
+    assert all("webhook-signature" in r.headers for r in http_sink.requests)

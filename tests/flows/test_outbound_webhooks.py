@@ -29,12 +29,22 @@ def signing(api: Any) -> tuple[str, str]:
 
 
 def deliver(sink: HttpSink, connection_id: str, **extra: Any) -> dict[str, Any]:
-    return chain(node("start", "trigger.manual"),
-                 node("notify", "action.webhook", url=sink.url("/events"), connection=connection_id,
-                      payload={"type": "order.created", "id": {"var": "trigger.id"}}, **extra))
+    return chain(
+        node("start", "trigger.manual"),
+        node(
+            "notify",
+            "action.webhook",
+            url=sink.url("/events"),
+            connection=connection_id,
+            payload={"type": "order.created", "id": {"var": "trigger.id"}},
+            **extra,
+        ),
+    )
 
 
-def test_deliveries_are_signed_and_verify(worker: None, http_sink: HttpSink, signing: Any, test_run: Any) -> None:
+def test_deliveries_are_signed_and_verify(
+    worker: None, http_sink: HttpSink, signing: Any, test_run: Any
+) -> None:
     connection_id, secret = signing
     run = test_run(deliver(http_sink, connection_id), {"id": 42})
     assert run.status == RunStatus.SUCCEEDED
@@ -46,14 +56,17 @@ def test_deliveries_are_signed_and_verify(worker: None, http_sink: HttpSink, sig
 def test_a_retry_keeps_the_webhook_id(worker: None, http_sink: HttpSink, signing: Any, test_run: Any) -> None:
     connection_id, secret = signing
     http_sink.reply(502, text="bad gateway")
-    run = test_run(deliver(http_sink, connection_id, retry={"max_attempts": 2, "base_seconds": 0.1}), {"id": 1})
+    run = test_run(
+        deliver(http_sink, connection_id, retry={"max_attempts": 2, "base_seconds": 0.1}), {"id": 1}
+    )
     assert run.status == RunStatus.SUCCEEDED
     assert len({r.headers["webhook-id"] for r in http_sink.requests}) == 1 and len(http_sink.requests) == 2
     assert all(Webhook(secret).verify(r.body, r.headers) for r in http_sink.requests)
 
 
-def test_gone_fails_the_step_with_a_clear_message(worker: None, http_sink: HttpSink, signing: Any,
-                                                  test_run: Any) -> None:
+def test_gone_fails_the_step_with_a_clear_message(
+    worker: None, http_sink: HttpSink, signing: Any, test_run: Any
+) -> None:
     connection_id, _ = signing
     http_sink.reply(410, text="gone")
     run = test_run(deliver(http_sink, connection_id), {"id": 1})
@@ -69,8 +82,13 @@ def test_an_unknown_connection_fails_the_step(worker: None, http_sink: HttpSink,
 
 
 def test_secrets_never_reach_stored_data_or_logs(
-    worker: None, http_sink: HttpSink, signing: Any, test_run: Any, caplog: pytest.LogCaptureFixture,
-    tmp_path: Any, api: Any,
+    worker: None,
+    http_sink: HttpSink,
+    signing: Any,
+    test_run: Any,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Any,
+    api: Any,
 ) -> None:
     # given a signed delivery, an inbound webhook secret, and every log line captured
     connection_id, secret = signing
