@@ -3,6 +3,7 @@ handles itself, a concurrency limit that queues, and an error flow."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -130,7 +131,7 @@ def test_runs_beyond_the_concurrency_limit_wait_in_the_queue(
     done = [wait_for_run(r.pk) for r in runs]
     assert all(r.status == RunStatus.SUCCEEDED for r in done)
     spans = sorted((r.started_at, r.finished_at) for r in done)
-    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:], strict=False))
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
 
 
 def test_a_failed_run_starts_the_error_flow(worker: None, alice: Any, make_flow: Any) -> None:

@@ -47,7 +47,7 @@ def signed(
 
 
 def test_a_signed_event_is_accepted_and_runs(signed_hook: Any) -> None:
-    flow, url, secret = signed_hook
+    _flow, url, secret = signed_hook
     body = json.dumps({"total": 7}).encode()
     answer = httpx.post(url, content=body, headers=signed(secret, body))
     assert answer.status_code == 202
@@ -95,7 +95,7 @@ def test_rotation_keeps_the_old_secret_verifying_for_a_day(signed_hook: Any, api
 
 
 def test_a_signature_over_several_secrets_passes_with_any_current_one(signed_hook: Any) -> None:
-    flow, url, secret = signed_hook
+    _flow, url, secret = signed_hook
     body = b'{"total": 2}'
     other = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     headers = signed(secret, body, msg_id="msg_multi")
