@@ -158,9 +158,18 @@ class VersionOut(serializers.ModelSerializer[FlowVersion]):
         ]
 
 
+class StepAttempt(serializers.Serializer[Any]):
+    attempt = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=["succeeded", "retrying", "failed"])
+    error = serializers.CharField(allow_blank=True)
+
+
 class StepOut(serializers.ModelSerializer[StepRun]):
     input = serializers.JSONField()
     output = serializers.JSONField()
+    attempt_log = StepAttempt(many=True, read_only=True, help_text="Each attempt, oldest first.")
 
     class Meta:
         model = StepRun
@@ -176,6 +185,7 @@ class StepOut(serializers.ModelSerializer[StepRun]):
             "started_at",
             "finished_at",
             "resume_at",
+            "attempt_log",
         ]
 
 

@@ -8,12 +8,14 @@ worker that takes over a run whose previous worker crashed.
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from flows import graph as flow_graph
@@ -36,9 +38,15 @@ def run_execute(run_id: str) -> None:
     run = _claim(run_id)
     if run is None:
         return
+    beating = threading.Event()
+    heart = threading.Thread(target=_heartbeat, args=(run, beating), name=f"lease-{run.pk}", daemon=True)
+    heart.start()
     with correlation.bound(run.correlation_id):
         try:
             _walk(run)
+        except IntegrityError:
+            # Another worker took the run over (our lease had lapsed) and wrote a step first: it is theirs.
+            log.warning("run %s was taken over by another worker; this one stops", run.id)
         except Exception:
             log.exception("the engine failed on run %s", run.id)
             _finish(
@@ -47,6 +55,30 @@ def run_execute(run_id: str) -> None:
                 error="Switchboard failed while running this flow; "
                 "the error is in the server log under this run's correlation id.",
             )
+        finally:
+            beating.set()
+            heart.join()
+
+
+def _heartbeat(run: Run, done: threading.Event) -> None:
+    """Keep the lease while a step takes long (a slow HTTP call), so no other worker takes the run
+    over from a live one; only a dead worker's lease lapses."""
+    try:
+        while not done.wait(settings.RUN_LEASE_SECONDS / 3):
+            if not _renew(run):
+                return
+    finally:
+        connection.close()
+
+
+def _mine(run: Run) -> QuerySet[Run]:
+    """The run, only while this claim holds it."""
+    return Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING, claim=run.claim)
+
+
+def _renew(run: Run) -> bool:
+    expires = timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)
+    return _mine(run).update(lease_expires_at=expires) == 1
 
 
 def _claim(run_id: str) -> Run | None:
@@ -74,7 +106,8 @@ def _claim(run_id: str) -> Run | None:
         run.started_at = run.started_at or now
         run.resume_at = None
         run.lease_expires_at = now + timedelta(seconds=settings.RUN_LEASE_SECONDS)
-        run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at"])
+        run.claim = uuid.uuid4()
+        run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at", "claim"])
     live.run_changed(run.pk)
     return run
 
@@ -160,11 +193,8 @@ def _settled(step: StepRun) -> bool:
 
 
 def _still_ours(run: Run) -> bool:
-    """Renew the lease; False when the run was cancelled meanwhile."""
-    renewed = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        lease_expires_at=timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)
-    )
-    return renewed == 1
+    """Renew the lease; False when the run was cancelled or taken over meanwhile."""
+    return _renew(run)
 
 
 def _save(step: StepRun, fields: list[str] | None = None) -> None:
@@ -328,22 +358,27 @@ def _step_failed(
 def _wait(run: Run, until: Any) -> None:
     """Park the run without holding a worker; a delayed message (and the sweeper) wakes it."""
     with transaction.atomic():
-        Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-            status=RunStatus.WAITING, resume_at=until, lease_expires_at=None
-        )
+        _mine(run).update(status=RunStatus.WAITING, resume_at=until, lease_expires_at=None, claim=None)
         enqueue_run(run.id, at=until)
     live.run_changed(run.pk)
 
 
 def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "") -> None:
     with transaction.atomic():
-        finished = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-            status=status, output=output, error=error, finished_at=timezone.now(), lease_expires_at=None
+        finished = _mine(run).update(
+            status=status,
+            output=output,
+            error=error,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+            claim=None,
         )
         if finished and run.version is not None:  # test runs of a draft are the editor's business only
             done = Run.objects.select_related("flow", "version", "event").get(pk=run.pk)
             event_emit(type=f"run.{status}", data=run_event_data(done))
         if finished and status == RunStatus.FAILED:
             run_error_flow_start(run=run, error=error)
+    if not finished:
+        return  # cancelled, or taken over by another worker: not ours to finish
     log.info("run %s %s", run.id, status)
     live.run_changed(run.pk)

@@ -7,6 +7,7 @@ whatever the number of runs); `POST /api/v1/runs/replay` replays many finished r
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -277,7 +278,7 @@ def _window_from(request: Request) -> tuple[FailureWindow, bool]:
     params = request.query_params
     problems = []
     days_text = params.get("days", "7").strip()
-    days = int(days_text) if days_text.isdigit() else 0
+    days = int(days_text) if re.fullmatch(r"[0-9]{1,3}", days_text) else 0
     if not 1 <= days <= MAX_DAYS:
         problems.append(ErrorItem(field="days", message=f"`days` is a whole number from 1 to {MAX_DAYS}."))
     bucket = params.get("bucket", "day").strip()

@@ -162,6 +162,9 @@ class Run(models.Model):
     resume_at = models.DateTimeField(null=True, blank=True)
     # A worker that holds the run renews this; a crashed worker's run is taken over once it lapses.
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Which claim holds the run: every write of a running run names it, so a worker whose lease was
+    # taken over can no longer change anything.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
     error = models.TextField(blank=True)
     output = models.JSONField(null=True, blank=True)
 

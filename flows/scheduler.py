@@ -12,6 +12,7 @@ import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections, connections
 from django.db.models import Q
 from django.utils import timezone
@@ -64,15 +65,21 @@ def runs_resend_stale(now: datetime | None = None, limit: int = 500) -> int:
     """Send again the runs the broker may have lost: long queued, overdue waiting, or with a lapsed lease."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.RUN_REQUEUE_AFTER_SECONDS)
-    stale = Run.objects.filter(
-        Q(status=RunStatus.QUEUED, created_at__lt=now - grace)
-        | Q(status=RunStatus.WAITING, resume_at__lt=now - grace)
-        | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
-    ).values_list("id", flat=True)[:limit]
+    stale = (
+        Run.objects.filter(
+            Q(status=RunStatus.QUEUED, created_at__lt=now - grace)
+            | Q(status=RunStatus.WAITING, resume_at__lt=now - grace)
+            | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
     count = 0
     for run_id in stale:
-        enqueue_run(run_id)
-        count += 1
+        # Once per grace period per run, not on every sweep: a backlog must not flood the queue.
+        if cache.add(f"resent:{run_id}", 1, timeout=settings.RUN_REQUEUE_AFTER_SECONDS):
+            enqueue_run(run_id)
+            count += 1
     if count:
         log.info("re-sent %d stale runs", count)
     return count

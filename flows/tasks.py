@@ -33,4 +33,6 @@ def enqueue_run(run_id: Any, *, at: datetime | None = None) -> None:
         else:
             execute_run.send(str(run_id))
 
-    transaction.on_commit(send)
+    # robust: a broker that is down must not turn a stored run into an error answer; the run row is
+    # the outbox, and the sweeper sends it once the broker is back.
+    transaction.on_commit(send, robust=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+log = logging.getLogger(__name__)
+
 
 def hit(bucket: str, limit: int, window: int = 60) -> float | None:
     """Count one request in `bucket`'s current window: None while within `limit`, else the seconds
@@ -17,8 +20,15 @@ def hit(bucket: str, limit: int, window: int = 60) -> float | None:
     now = time.time()
     start = int(now // window) * window
     key = f"ratelimit:{bucket}:{start}"
-    cache.add(key, 0, timeout=window + 5)
-    if cache.incr(key) > limit:
+    try:
+        cache.add(key, 0, timeout=window + 5)
+        count = cache.incr(key)
+    except Exception:
+        # The cache (Redis) is down: let the request through rather than refuse everything; the
+        # event is still stored and its run sent once the broker is back.
+        log.warning("rate limit %s not checked: the cache does not answer", bucket, exc_info=True)
+        return None
+    if count > limit:
         return max(start + window - now, 1.0)
     return None
 

@@ -3,7 +3,9 @@ import { lazy, Suspense } from "react";
 import { Route, Routes } from "react-router-dom";
 import { AppLayout } from "./pages/AppLayout";
 import { ApprovalsPage } from "./pages/ApprovalsPage";
+import { EventsPage } from "./pages/EventsPage";
 import { FlowsPage } from "./pages/FlowsPage";
+import { HealthPage } from "./pages/HealthPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
@@ -32,6 +34,8 @@ export function App() {
         <Route path="runs" element={<RunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="approvals" element={<ApprovalsPage />} />
+        <Route path="health" element={<HealthPage />} />
+        <Route path="settings/events" element={<EventsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

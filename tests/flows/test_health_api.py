@@ -165,6 +165,8 @@ def test_steps_copied_by_a_replay_are_not_counted_twice(worker: None, api: APICl
         ("days=91", ["days"]),
         ("days=seven", ["days"]),
         ("days=-3", ["days"]),
+        ("days=%C2%B2", ["days"]),  # a superscript two is a digit to Python, not a number of days
+        ("days=99999999999999999999", ["days"]),
         ("bucket=week", ["bucket"]),
         ("days=100&bucket=minute", ["days", "bucket"]),
     ],

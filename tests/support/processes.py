@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ class Stack:
     backend: str = "embedded"
     logs: list[Path] = field(default_factory=list)
     processes: list[subprocess.Popen[Any]] = field(default_factory=list)
+    # The same processes by name: "web", "worker-0", "worker-1", …, "scheduler".
+    named: dict[str, subprocess.Popen[Any]] = field(default_factory=dict)
 
     def manage(self, *args: str) -> str:
         """Run `manage.py …` against this stack's database; its standard output."""
@@ -73,6 +76,7 @@ def _spawn(stack: Stack, name: str, cmd: list[str], tmp: Path) -> subprocess.Pop
             cmd, cwd=ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     stack.processes.append(proc)
+    stack.named[name] = proc
     return proc
 
 
@@ -84,6 +88,9 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    # Whatever it forked (the worker processes of a rundramatiq) goes with it: it led its own group.
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait_up(stack: Stack, timeout: float = 60.0) -> None:
@@ -103,8 +110,12 @@ def wait_up(stack: Stack, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def switchboard(tmp: Path, env: dict[str, str], workers: int) -> Iterator[Stack]:
-    """Migrate, then serve with uvicorn on a free port, plus `workers` rundramatiq processes."""
+def switchboard(tmp: Path, env: dict[str, str], workers: int, scheduler: bool = False) -> Iterator[Stack]:
+    """Migrate, then serve with uvicorn on a free port, plus `workers` rundramatiq processes, and with
+    `scheduler` a `manage.py runscheduler` (schedule triggers and the sweeper that re-sends lost runs).
+
+    Each process leads its own process group (its id is the group's), so a test can signal a
+    `rundramatiq` together with the worker processes it forks."""
     port = free_port()
     base_env = {
         k: v
@@ -145,6 +156,8 @@ def switchboard(tmp: Path, env: dict[str, str], workers: int) -> Iterator[Stack]
                 [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "2"],
                 tmp,
             )
+        if scheduler:
+            _spawn(stack, "scheduler", [sys.executable, "manage.py", "runscheduler"], tmp)
         for proc in stack.processes:
             cleanup.callback(_stop, proc)
         wait_up(stack)

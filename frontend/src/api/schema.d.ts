@@ -20,6 +20,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["connections_list"];
+        put?: never;
+        post: operations["connections_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["connections_read"];
+        put?: never;
+        post?: never;
+        delete: operations["connections_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Send the same delivery again, with the same webhook-id, and a fresh budget of attempts. 409 while an attempt runs or a retry is scheduled. */
+        post: operations["event_deliveries_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["event_endpoints_list"];
+        put?: never;
+        /** @description Register an endpoint for platform events. The answer holds its signing secret, shown this once. */
+        post: operations["event_endpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["event_endpoints_read"];
+        put?: never;
+        post?: never;
+        delete: operations["event_endpoints_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["event_endpoints_update"];
+        trace?: never;
+    };
+    "/api/v1/event-endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["event_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-endpoints/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["event_endpoints_rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-endpoints/{endpoint_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Send a sample event of the chosen type to the endpoint now (`"sample": true` in the body), whether or not it is active or subscribed to that type. */
+        post: operations["event_endpoints_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows": {
         parameters: {
             query?: never;
@@ -228,6 +359,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/{flow_id}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["flows_webhook_secret_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/import": {
         parameters: {
             query?: never;
@@ -254,6 +401,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["flows_validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/failures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["health_failures"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -372,6 +535,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["runs_replay_many"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/templates": {
         parameters: {
             query?: never;
@@ -471,12 +650,63 @@ export interface components {
             correlation_id?: string;
         };
         /**
+         * @description * `hour` - hour
+         *     * `day` - day
+         * @enum {string}
+         */
+        BucketEnum: "hour" | "day";
+        BulkReplayRequest: {
+            /** @description The runs to replay (finished ones), at most 100. */
+            runs: string[];
+            /**
+             * @description `failed` keeps the outputs of the steps that had succeeded.
+             *
+             *     * `failed` - failed
+             *     * `start` - start
+             * @default failed
+             */
+            from: components["schemas"]["FromEnum"];
+        };
+        BulkReplayResult: {
+            replays: components["schemas"]["ReplayStarted"][];
+        };
+        /**
          * @description * `trigger` - trigger
          *     * `transform` - transform
          *     * `action` - action
          * @enum {string}
          */
         CategoryEnum: "trigger" | "transform" | "action";
+        ConnectionCreateRequest: {
+            name: string;
+            kind: components["schemas"]["KindEnum"];
+            /** @description Leave out to have a new whsec_… secret made (shown once). */
+            secret?: string;
+        };
+        ConnectionCreated: {
+            /** Format: uuid */
+            readonly id: string;
+            name: string;
+            kind: components["schemas"]["KindEnum"];
+            fingerprint: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description The secret made for you, shown this once. */
+            secret: string | null;
+        };
+        ConnectionOut: {
+            /** Format: uuid */
+            readonly id: string;
+            name: string;
+            kind: components["schemas"]["KindEnum"];
+            fingerprint: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         DecisionRequest: {
             /** @default  */
             comment: string;
@@ -488,6 +718,126 @@ export interface components {
         EdgeChanges: {
             added: unknown[];
             removed: unknown[];
+        };
+        EventAttempt: {
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            /** @description null when no answer came. */
+            status_code: number | null;
+            error: string | null;
+            duration_ms: number | null;
+            /**
+             * @description 0 for the first round of attempts, then 1 per replay.
+             * @default 0
+             */
+            replay: number;
+        };
+        EventDeliveryOut: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: uuid */
+            endpoint: string;
+            /** @description One of the event types of /api/asyncapi.yaml. */
+            event_type: string;
+            webhook_id: string;
+            status?: components["schemas"]["EventDeliveryOutStatusEnum"];
+            /** Format: int64 */
+            attempts?: number;
+            readonly attempt_log: components["schemas"]["EventAttempt"][];
+            /** @description Why the last attempt failed; empty once delivered. */
+            error?: string;
+            /** Format: int64 */
+            replays?: number;
+            correlation_id?: string;
+            /** @description The body sent: {"type", "timestamp", "data"}. */
+            payload: unknown;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        EventDeliveryOutStatusEnum: "pending" | "succeeded" | "failed";
+        EventEndpointCreateRequest: {
+            /** @description https:// (or http://) address of the receiver. */
+            url: string;
+            /** @default  */
+            description: string;
+            event_types: components["schemas"]["EventTypesEnum"][];
+        };
+        EventEndpointCreated: {
+            /** Format: uuid */
+            readonly id: string;
+            url: string;
+            description?: string;
+            event_types: components["schemas"]["EventTypesEnum"][];
+            active?: boolean;
+            /** @description A short tag telling which signing secret is in use (never the secret). */
+            secret_fingerprint: string;
+            created_by?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The latest delivery's status: pending, succeeded or failed. */
+            readonly last_delivery_status: string | null;
+            /** Format: date-time */
+            readonly last_delivery_at: string | null;
+            /** @description whsec_… — the signing secret, shown this once (Standard Webhooks). */
+            readonly secret: string;
+        };
+        EventEndpointOut: {
+            /** Format: uuid */
+            readonly id: string;
+            url: string;
+            description?: string;
+            event_types: components["schemas"]["EventTypesEnum"][];
+            active?: boolean;
+            /** @description A short tag telling which signing secret is in use (never the secret). */
+            secret_fingerprint: string;
+            created_by?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The latest delivery's status: pending, succeeded or failed. */
+            readonly last_delivery_status: string | null;
+            /** Format: date-time */
+            readonly last_delivery_at: string | null;
+        };
+        EventTestRequest: {
+            /** @description The event type of the sample (run.failed, …). */
+            type: string;
+        };
+        /** @enum {string} */
+        EventTypesEnum: "run.failed" | "run.succeeded" | "version.submitted" | "version.approved" | "version.rejected";
+        FailureBucket: {
+            /**
+             * Format: date-time
+             * @description The bucket's start (UTC).
+             */
+            start: string;
+            failed: number;
+            succeeded: number;
+        };
+        FailurePatterns: {
+            days: number;
+            bucket: components["schemas"]["BucketEnum"];
+            /**
+             * Format: date-time
+             * @description The first bucket's start.
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description When the numbers were read.
+             */
+            until: string;
+            flows: components["schemas"]["FlowFailures"][];
         };
         FlowCreateRequest: {
             name: string;
@@ -528,6 +878,15 @@ export interface components {
             nodes: unknown[];
             edges: unknown[];
         };
+        FlowFailures: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            runs: components["schemas"]["RunTally"];
+            /** @description Runs per bucket, oldest first; empty ones left out. */
+            buckets: components["schemas"]["FailureBucket"][];
+            nodes: components["schemas"]["NodeFailures"][];
+        };
         FlowOut: {
             /** Format: uuid */
             readonly id: string;
@@ -566,6 +925,11 @@ export interface components {
          * @enum {string}
          */
         FromEnum: "failed" | "start";
+        /**
+         * @description * `webhook_secret` - Webhook Secret
+         * @enum {string}
+         */
+        KindEnum: "webhook_secret";
         LastRun: {
             /** Format: uuid */
             id: string;
@@ -594,6 +958,25 @@ export interface components {
             removed: unknown[];
             changed: unknown[];
         };
+        NodeError: {
+            message: string;
+            count: number;
+            /** Format: uuid */
+            latest_run: string;
+            /** Format: date-time */
+            latest_at: string;
+        };
+        NodeFailures: {
+            node: string;
+            node_type: string;
+            failed: number;
+            succeeded: number;
+            /** Format: double */
+            failure_rate: number;
+            /** @description Steps per bucket, oldest first; empty ones left out. */
+            buckets: components["schemas"]["FailureBucket"][];
+            errors: components["schemas"]["NodeError"][];
+        };
         NodeTypeOut: {
             type: string;
             title: string;
@@ -605,6 +988,12 @@ export interface components {
             ports: string[];
             /** @description Input ports (none for triggers). */
             inputs: string[];
+        };
+        PatchedEventEndpointChangeRequest: {
+            url?: string;
+            description?: string;
+            event_types?: components["schemas"]["EventTypesEnum"][];
+            active?: boolean;
         };
         PatchedFlowRenameRequest: {
             name?: string;
@@ -623,6 +1012,14 @@ export interface components {
              * @default failed
              */
             from: components["schemas"]["FromEnum"];
+        };
+        ReplayStarted: {
+            /**
+             * Format: uuid
+             * @description The run replayed.
+             */
+            of: string;
+            run: components["schemas"]["RunOut"];
         };
         /** @description One run, with the graph it executed: its version's, or the draft as it was for a test run. */
         RunDetailOut: {
@@ -690,6 +1087,28 @@ export interface components {
          * @enum {string}
          */
         RunStatusEnum: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+        RunTally: {
+            failed: number;
+            succeeded: number;
+            /** Format: double */
+            failure_rate: number;
+        };
+        StepAttempt: {
+            attempt: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            status: components["schemas"]["StepAttemptStatusEnum"];
+            error: string;
+        };
+        /**
+         * @description * `succeeded` - succeeded
+         *     * `retrying` - retrying
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        StepAttemptStatusEnum: "succeeded" | "retrying" | "failed";
         StepOut: {
             node: string;
             node_type: string;
@@ -706,6 +1125,8 @@ export interface components {
             finished_at?: string | null;
             /** Format: date-time */
             resume_at?: string | null;
+            /** @description Each attempt, oldest first. */
+            readonly attempt_log: components["schemas"]["StepAttempt"][];
         };
         /**
          * @description * `running` - Running
@@ -756,6 +1177,10 @@ export interface components {
             /** @default  */
             note: string;
         };
+        WebhookSecretCreated: {
+            /** @description whsec_… — shown this once; the secret before keeps verifying for 24 hours. */
+            secret: string;
+        };
         /** @description An RFC 9457 problem document. */
         Problem: {
             /** Format: uri */
@@ -794,6 +1219,290 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditOut"][];
+                };
+            };
+        };
+    };
+    connections_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"][];
+                };
+            };
+        };
+    };
+    connections_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionCreated"];
+                };
+            };
+        };
+    };
+    connections_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+        };
+    };
+    connections_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_deliveries_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDeliveryOut"];
+                };
+            };
+        };
+    };
+    event_endpoints_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventEndpointOut"][];
+                };
+            };
+        };
+    };
+    event_endpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventEndpointCreated"];
+                };
+            };
+        };
+    };
+    event_endpoints_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventEndpointOut"];
+                };
+            };
+        };
+    };
+    event_endpoints_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_endpoints_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedEventEndpointChangeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventEndpointOut"];
+                };
+            };
+        };
+    };
+    event_deliveries_list: {
+        parameters: {
+            query?: {
+                status?: "failed" | "pending" | "succeeded";
+            };
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDeliveryOut"][];
+                };
+            };
+        };
+    };
+    event_endpoints_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description whsec_… — shown this once; the one before signs too for 24 h. */
+                        secret: string;
+                    };
+                };
+            };
+        };
+    };
+    event_endpoints_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventTestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDeliveryOut"];
                 };
             };
         };
@@ -1189,6 +1898,27 @@ export interface operations {
             };
         };
     };
+    flows_webhook_secret_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretCreated"];
+                };
+            };
+        };
+    };
     flows_import: {
         parameters: {
             query?: never;
@@ -1231,6 +1961,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationResult"];
+                };
+            };
+        };
+    };
+    health_failures: {
+        parameters: {
+            query?: {
+                /** @description Bucket size (default `day`). */
+                bucket?: "day" | "hour";
+                /** @description How many days back, 1 to 90 (default 7). */
+                days?: number;
+                /** @description Count test runs of drafts too (left out by default). */
+                include_tests?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailurePatterns"];
                 };
             };
         };
@@ -1383,6 +2139,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunDetailOut"];
+                };
+            };
+        };
+    };
+    runs_replay_many: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReplayRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayResult"];
                 };
             };
         };

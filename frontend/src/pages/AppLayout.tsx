@@ -1,4 +1,4 @@
-/** The app shell: top navigation (Flows, Runs, Approvals), the signed-in person and Sign out. */
+/** The app shell: top navigation (Flows, Runs, Approvals, Health), the signed-in person and Sign out. */
 import { NavLink, Outlet } from "react-router-dom";
 import { csrfToken } from "../api/client";
 import { useMe } from "../api/me";
@@ -19,6 +19,8 @@ export function AppLayout() {
           </NavLink>
           <NavLink to="/runs">Runs</NavLink>
           <NavLink to="/approvals">Approvals</NavLink>
+          <NavLink to="/health">Health</NavLink>
+          <NavLink to="/settings/events">Events</NavLink>
         </nav>
         <div className="topbar-user">
           {me.data && (

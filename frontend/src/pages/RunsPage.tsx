@@ -1,6 +1,7 @@
 /**
  * /runs: runs across flows (or of one flow with `?flow=`), newest first, filtered by status and
- * searched by correlation id; the filters live in the URL so a view can be shared.
+ * searched by correlation id; the filters live in the URL so a view can be shared. Filtered to failed
+ * runs it is the dead-letter list: runs can be selected and replayed together.
  */
 import { useEffect, useMemo } from "react";
 import { Link, useSearchParams } from "react-router-dom";
@@ -10,6 +11,8 @@ import { EmptyState } from "../ui/EmptyState";
 import { Loading, Spinner } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { statusLabel } from "../ui/StatusBadge";
+import { DeadLetterBar } from "./health/DeadLetterBar";
+import { useRunSelection } from "./health/runSelection";
 import { RunFilterBar } from "./runs/RunFilterBar";
 import { apiFilters, filtersFromSearch, hasFilters, isFlowId, searchFromFilters, type RunListFilters } from "./runs/runFilters";
 import { isRunActive } from "./runs/runFormat";
@@ -32,6 +35,13 @@ export function RunsPage() {
   usePageTitle(flowName ? `Runs of ${flowName}` : "Runs");
 
   const list = useMemo(() => runs.data?.pages.flatMap((page) => page.results) ?? [], [runs.data]);
+  // Failed runs can be selected to replay them together; the selection starts over with other filters.
+  const deadLetters = filters.status === "failed";
+  const failedIds = useMemo(() => (deadLetters ? list.filter((run) => run.status === "failed").map((run) => run.id) : []), [deadLetters, list]);
+  const selection = useRunSelection(failedIds);
+  const filterKey = searchParams.toString();
+  const { clear: clearSelection } = selection;
+  useEffect(() => clearSelection(), [filterKey, clearSelection]);
   const anyActive = list.some((run) => isRunActive(run.status));
   const { refetch } = runs;
   useEffect(() => {
@@ -54,6 +64,8 @@ export function RunsPage() {
               <>
                 Every run of this flow, newest first. <Link to={`/flows/${filters.flow}`}>Open the flow</Link>
               </>
+            ) : deadLetters ? (
+              "Runs that failed after their retries, newest first. Open one for its error, each step's input and attempts; select several to replay them together."
             ) : (
               "Every run of every flow, newest first. Open one to see each step's data, replay it or cancel it."
             )}
@@ -109,7 +121,13 @@ export function RunsPage() {
         )
       ) : (
         <>
-          <RunsTable runs={list} flowNames={names.byId} showFlow={!(filters.flow && flowIdValid)} />
+          {deadLetters && <DeadLetterBar selection={selection} shownCount={failedIds.length} />}
+          <RunsTable
+            runs={list}
+            flowNames={names.byId}
+            showFlow={!(filters.flow && flowIdValid)}
+            selection={deadLetters ? selection : undefined}
+          />
           <div className="list-foot">
             <span className="muted small" aria-live="polite">
               {list.length} run{list.length === 1 ? "" : "s"} shown{runs.hasNextPage ? "" : " — that is all"}

@@ -1,4 +1,4 @@
-/** The runs list's filters: flow, status and an exact correlation id (typed, applied after a pause or Enter). */
+/** The runs list's filters: flow, status, an exact correlation id (typed, applied after a pause or Enter), and a "Failed runs" quick filter. */
 import { useEffect, useId, useRef, useState } from "react";
 import { statusLabel } from "../../ui/StatusBadge";
 import type { RunListFilters } from "./runFilters";
@@ -100,6 +100,16 @@ export function RunFilterBar({
       <div className="filter-actions">
         <button type="submit" className="button secondary">
           Search
+        </button>
+        {/* The dead letters: runs that failed after their retries, to look into and replay. */}
+        <button
+          type="button"
+          className="button secondary quick-filter"
+          aria-pressed={filters.status === "failed"}
+          title="Only failed runs, to select and replay them"
+          onClick={() => onChange({ ...filters, status: filters.status === "failed" ? "" : "failed" })}
+        >
+          Failed runs
         </button>
         {hasFilters(filters) && (
           <button type="button" className="button ghost" onClick={() => onChange(NO_FILTERS)}>

@@ -1,12 +1,31 @@
-/** Runs as a table: one row per run, the whole row opens the run. */
+/** Runs as a table: one row per run, the whole row opens the run; optionally a box per row to select it. */
 import { Link, useNavigate } from "react-router-dom";
 import type { Run } from "../../api/types";
+import type { PageSelection } from "../health/runSelection";
 import { formatDateTime, RelativeTime } from "../../ui/RelativeTime";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { formatRunDuration, isRunActive, shortId, triggerLabel, truncate } from "./runFormat";
 import { useNow } from "./useNow";
 
-export function RunsTable({ runs, flowNames, showFlow = true }: { runs: Run[]; flowNames: Map<string, string>; showFlow?: boolean }) {
+/** Which rows are selected, and how to change that (the failed-runs list selects runs to replay). */
+export interface RunsTableSelection {
+  selected: ReadonlySet<string>;
+  state: PageSelection;
+  toggle: (id: string) => void;
+  toggleAll: () => void;
+}
+
+export function RunsTable({
+  runs,
+  flowNames,
+  showFlow = true,
+  selection,
+}: {
+  runs: Run[];
+  flowNames: Map<string, string>;
+  showFlow?: boolean;
+  selection?: RunsTableSelection;
+}) {
   const navigate = useNavigate();
   const now = useNow(runs.some((run) => isRunActive(run.status)));
 
@@ -15,6 +34,19 @@ export function RunsTable({ runs, flowNames, showFlow = true }: { runs: Run[]; f
       <table className="data-table runs-table" aria-label="Runs">
         <thead>
           <tr>
+            {selection && (
+              <th scope="col" className="select-cell">
+                <input
+                  type="checkbox"
+                  aria-label="Select all runs on this page"
+                  checked={selection.state === "all"}
+                  ref={(box) => {
+                    if (box) box.indeterminate = selection.state === "some";
+                  }}
+                  onChange={selection.toggleAll}
+                />
+              </th>
+            )}
             <th scope="col">Run</th>
             {showFlow && <th scope="col">Flow</th>}
             <th scope="col">Version</th>
@@ -31,14 +63,27 @@ export function RunsTable({ runs, flowNames, showFlow = true }: { runs: Run[]; f
           {runs.map((run) => (
             <tr
               key={run.id}
-              className="clickable-row"
+              className={selection?.selected.has(run.id) ? "clickable-row is-selected" : "clickable-row"}
               data-status={run.status}
               onClick={(event) => {
-                // Links inside the row, and selecting text, keep their own behaviour.
-                if ((event.target as HTMLElement).closest("a, button") || window.getSelection()?.toString()) return;
+                // Links, buttons and boxes inside the row, and selecting text, keep their own behaviour.
+                if ((event.target as HTMLElement).closest("a, button, input, label") || window.getSelection()?.toString()) return;
                 navigate(`/runs/${run.id}`);
               }}
             >
+              {selection && (
+                <td className="select-cell">
+                  {/* The label widens what a click hits to the whole cell. */}
+                  <label className="select-hit">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select run ${shortId(run.id)}`}
+                      checked={selection.selected.has(run.id)}
+                      onChange={() => selection.toggle(run.id)}
+                    />
+                  </label>
+                </td>
+              )}
               <td>
                 <Link to={`/runs/${run.id}`} className="run-id-link" aria-label={`Run ${shortId(run.id)}`} title={run.id}>
                   <code>{shortId(run.id)}</code>
