@@ -271,7 +271,8 @@ USE_TZ = True
 
 # --- Logging: every line carries the correlation id -----------------------------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+# Structured JSON lines where a log collector reads them (with a real broker: production); text locally.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if EMBEDDED else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
