@@ -5,19 +5,16 @@ signed the Standard Webhooks way and retried with capped exponential backoff and
 from __future__ import annotations
 
 import base64
-import ipaddress
 import json
 import logging
 import math
 import secrets
-import socket
 import ssl
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -28,7 +25,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from hub import audit, correlation, crypto
+from hub import audit, correlation, crypto, egress
 from hub.backoff import backoff_seconds
 from hub.models import EventDelivery, EventDeliveryStatus, EventEndpoint
 from hub.problems import Conflict, ErrorItem, NotFound, ValidationProblem
@@ -169,113 +166,24 @@ def _new_secret() -> str:
 
 # --- endpoint URLs: refused unless public (or listed in EGRESS_ALLOW) -------------------------------
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class UrlRefused(Exception):
-    """A URL events may not be sent to; `transient` when asking again later may help (DNS)."""
-
-    def __init__(self, message: str, *, transient: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.transient = transient
-
 
 def url_check(url: str) -> None:
-    """Refuse a URL that is not http(s) with a host, or whose host is not a public address, unless the
-    host, or a network holding its address, is listed in EGRESS_ALLOW."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as error:
-        raise UrlRefused(f"The URL is not valid: {error}.") from None
-    if parsed.scheme not in DEFAULT_PORTS:
-        raise UrlRefused("The URL must start with https:// (or http://).")
-    if not parsed.host:
-        raise UrlRefused("The URL has no host.")
-    if parsed.userinfo:
-        raise UrlRefused(
+    """Refuse (EgressRefused) what events may not be sent to: the shared egress guard's rules, and no
+    user name or password in the URL (it is shown in lists and logs)."""
+    if _parses(url) and httpx.URL(url).userinfo:
+        raise egress.EgressRefused(
             "The URL may not hold a user name or password: it is shown in lists and logs. "
             "The signature tells the receiver the event comes from Switchboard."
         )
-    host = parsed.raw_host.decode("ascii")
-    hosts, networks = _allow_list(settings.EGRESS_ALLOW)
-    if _normal_host(host) in hosts:
-        return
-    for ip in _resolve(host, parsed.port or DEFAULT_PORTS[parsed.scheme]):
-        kind = _refused_kind(ip)
-        if kind and not any(candidate in net for candidate in _candidates(ip) for net in networks):
-            which = "it" if _normal_host(host) == str(ip) else f"its address {ip}"
-            raise UrlRefused(
-                f"{host} is refused: {which} is not a public address ({kind}). To allow it, add the "
-                "host name, or a CIDR that holds the address, to EGRESS_ALLOW."
-            )
+    egress.check_url(url)
 
 
-def _allow_list(
-    entries: Iterable[str],
-) -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
-    hosts: set[str] = set()
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for entry in entries:
-        entry = entry.strip().strip("[]")
-        if not entry:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            hosts.add(_normal_host(entry))
-    return hosts, networks
-
-
-def _resolve(host: str, port: int) -> list[IPAddress]:
+def _parses(url: str) -> bool:
     try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:
-        raise UrlRefused(f"{host} could not be resolved: {error}.", transient=True) from None
-    addresses: list[IPAddress] = []
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if ip not in addresses:
-            addresses.append(ip)
-    return addresses
-
-
-_REFUSED_KINDS = (
-    ("is_unspecified", "unspecified"),
-    ("is_loopback", "loopback"),
-    ("is_link_local", "link-local"),
-    ("is_multicast", "multicast"),
-    ("is_private", "private"),
-    ("is_reserved", "reserved"),
-)
-
-
-def _candidates(ip: IPAddress) -> list[IPAddress]:
-    """The address, and the IPv4 address inside an IPv6 one (mapped, 6to4): where a connection leads."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner = ip.ipv4_mapped or ip.sixtofour
-        if inner is not None:
-            return [inner, ip]
-    return [ip]
-
-
-def _refused_kind(ip: IPAddress) -> str | None:
-    """Why an address is not public ("loopback", "private", …), or None for a public address."""
-    for candidate in _candidates(ip):
-        for attribute, kind in _REFUSED_KINDS:
-            if getattr(candidate, attribute):
-                return kind
-        if not candidate.is_global:
-            return "non-public"
-    return None
-
-
-def _normal_host(host: str) -> str:
-    return host.strip().strip("[]").rstrip(".").lower()
+        httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    return True
 
 
 def _shown(url: str) -> str:
@@ -299,7 +207,7 @@ def _validated(*, url: str | None, event_types: Sequence[Any] | None) -> list[st
     if url is not None:
         try:
             url_check(url)
-        except UrlRefused as refused:
+        except egress.EgressRefused as refused:
             problems.append(ErrorItem(field="url", message=refused.message))
     if event_types is not None:
         if not event_types:
@@ -580,8 +488,8 @@ def _send(delivery: EventDelivery) -> _Outcome:
     label = f"POST {_shown(endpoint.url)}"
     try:
         url_check(endpoint.url)  # again: what the name resolves to may have changed since it was registered
-    except UrlRefused as refused:
-        return _Outcome(error=f"Not sent: {refused.message}", retryable=refused.transient)
+    except egress.EgressRefused as refused:
+        return _Outcome(error=f"Not sent: {refused.message}", retryable=refused.retryable)
     try:
         signing = _signing_secrets(endpoint)
     except crypto.SecretUnreadable:
@@ -610,12 +518,16 @@ def _send(delivery: EventDelivery) -> _Outcome:
         return round((time.monotonic() - started) * 1000)
 
     try:
-        # No proxy from the environment: it would connect on its own, past the address check.
+        # The guarded transport connects only to addresses it has checked, at connect time.
         with (
-            httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client,
+            httpx.Client(
+                transport=egress.transport(), timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False
+            ) as client,
             client.stream("POST", endpoint.url, content=body.encode(), headers=headers) as response,
         ):
             excerpt = _excerpt(response)
+    except egress.EgressRefused as refused:
+        return _Outcome(error=f"Not sent: {refused.message}", retryable=refused.retryable, duration_ms=took())
     except httpx.TimeoutException:
         return _Outcome(
             error=f"{label} timed out after {DELIVERY_TIMEOUT_SECONDS:g} s.",
@@ -626,7 +538,7 @@ def _send(delivery: EventDelivery) -> _Outcome:
         return _Outcome(error=f"{label} could not be sent: {error}", duration_ms=took())
     except httpx.TransportError as error:
         # A certificate that does not verify will not verify on the next attempt either.
-        retryable = not _caused_by(error, ssl.SSLCertVerificationError)
+        retryable = not egress.caused_by(error, ssl.SSLCertVerificationError)
         return _Outcome(
             error=f"{label} failed: {error or type(error).__name__}", retryable=retryable, duration_ms=took()
         )
@@ -656,7 +568,7 @@ def _send(delivery: EventDelivery) -> _Outcome:
             duration_ms=duration,
             error=f"{answered}{detail}",
             retryable=True,
-            retry_after=_retry_after(response.headers.get("retry-after")),
+            retry_after=egress.retry_after_seconds(response.headers.get("retry-after")),
         )
     return _Outcome(
         status_code=status,
@@ -735,29 +647,3 @@ def _excerpt(response: httpx.Response) -> str:
             break
     text = " ".join(raw[:EXCERPT_BYTES].decode("utf-8", errors="replace").split())
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds from now: either delay-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, kind):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False

@@ -5,19 +5,16 @@ response capture, readable and retry-aware errors) and the text/JSON encoding of
 from __future__ import annotations
 
 import json
-import math
 import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from django.conf import settings
 
-from nodes import egress
+from hub import egress
 from nodes.registry import NodeError
 
 if TYPE_CHECKING:
@@ -61,7 +58,10 @@ def send(
     `headers` may replace it (an API may want its own key), and `content_type`. With
     `accept_redirects=False` a 3xx fails too.
     """
-    egress.check_url(url)
+    try:
+        egress.check_url(url)
+    except egress.EgressRefused as refused:
+        raise NodeError(refused.message, retryable=refused.retryable) from None
     seconds = settings.HTTP_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     label = f"{method} {_shown(url)}"
     request_headers = httpx.Headers(
@@ -83,13 +83,15 @@ def send(
             client.stream(method, url, headers=request_headers, params=params, content=content) as response,
         ):
             reply = _capture(ctx, response)
+    except egress.EgressRefused as refused:  # at connect time: the name now resolves somewhere refused
+        raise NodeError(refused.message, retryable=refused.retryable) from None
     except httpx.TimeoutException:
         raise NodeError(f"{label} timed out after {seconds:g} s.", retryable=True) from None
     except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as error:
         raise NodeError(f"{label} could not be sent: {error}") from None
     except httpx.TransportError as error:
         # A certificate that does not verify will not verify on the next attempt either.
-        retryable = not _caused_by(error, ssl.SSLCertVerificationError)
+        retryable = not egress.caused_by(error, ssl.SSLCertVerificationError)
         raise NodeError(f"{label} failed: {error or type(error).__name__}", retryable=retryable) from None
     except httpx.HTTPError as error:
         raise NodeError(f"{label} failed: {error}") from None
@@ -167,35 +169,9 @@ def _failure(label: str, reply: Reply) -> NodeError:
     return NodeError(
         message,
         retryable=retryable,
-        retry_after=_retry_after(reply.headers.get("retry-after")) if retryable else None,
+        retry_after=egress.retry_after_seconds(reply.headers.get("retry-after")) if retryable else None,
         output=reply.as_output(),
     )
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds from now: either delay-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, kind):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
 
 
 def _shown(url: str) -> str:

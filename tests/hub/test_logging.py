@@ -10,7 +10,9 @@ from hub.logging import JsonFormatter
 
 
 def test_a_json_log_line_carries_the_correlation_id() -> None:
-    record = logging.LogRecord("switchboard.engine", logging.INFO, __file__, 1, "run %s succeeded", ("r1",), None)
+    record = logging.LogRecord(
+        "switchboard.engine", logging.INFO, __file__, 1, "run %s succeeded", ("r1",), None
+    )
     with correlation.bound("order-12345678"):
         correlation.CorrelationIdFilter().filter(record)
     line = json.loads(JsonFormatter().format(record))

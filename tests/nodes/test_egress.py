@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from nodes import egress
-from nodes.registry import NodeError
+from hub import egress
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +45,7 @@ def _nothing_allowed(settings: Any) -> None:
 def test_non_public_addresses_are_refused(url: str, address: str, kind: str) -> None:
     # given an empty EGRESS_ALLOW
     # when a URL whose host is (or resolves to) a non-public address is checked
-    with pytest.raises(NodeError) as refused:
+    with pytest.raises(egress.EgressRefused) as refused:
         egress.check_url(url)
     # then it is refused for good, naming the address, why, and the setting that would allow it
     assert not refused.value.retryable
@@ -69,7 +68,7 @@ def test_public_addresses_pass(url: str) -> None:
 
 @pytest.mark.parametrize("url", ["ftp://93.184.215.14/", "file:///etc/passwd", "gopher://8.8.8.8/"])
 def test_other_schemes_are_refused(url: str) -> None:
-    with pytest.raises(NodeError, match="only http and https"):
+    with pytest.raises(egress.EgressRefused, match="only http and https"):
         egress.check_url(url)
 
 
@@ -79,7 +78,7 @@ def test_an_allowed_host_name_passes_whatever_it_resolves_to(settings: Any) -> N
     # when a URL to localhost is checked
     egress.check_url("http://localhost:8000/hook")
     # then it passes, while the same address by number is still refused
-    with pytest.raises(NodeError, match=r"127\.0\.0\.1"):
+    with pytest.raises(egress.EgressRefused, match=r"127\.0\.0\.1"):
         egress.check_url("http://127.0.0.1:8000/hook")
 
 
@@ -89,7 +88,7 @@ def test_an_allowed_cidr_passes_its_addresses_only(settings: Any) -> None:
     # when addresses inside and outside are checked
     egress.check_url("http://10.20.30.40/api")
     # then those inside pass and others are still refused
-    with pytest.raises(NodeError, match=r"192\.168\.0\.1"):
+    with pytest.raises(egress.EgressRefused, match=r"192\.168\.0\.1"):
         egress.check_url("http://192.168.0.1/")
 
 
@@ -100,7 +99,7 @@ def test_an_allowed_single_address_also_covers_its_ipv4_mapped_form(settings: An
     for url in ("http://localhost/", "http://127.0.0.1/", "http://[::ffff:127.0.0.1]/"):
         egress.check_url(url)
     # then all pass, but the rest of 127/8 does not
-    with pytest.raises(NodeError):
+    with pytest.raises(egress.EgressRefused):
         egress.check_url("http://127.0.0.2/")
 
 
@@ -108,12 +107,12 @@ def test_an_allowed_ipv6_cidr(settings: Any) -> None:
     settings.EGRESS_ALLOW = ["fd00::/8", "[::1]"]
     egress.check_url("http://[fd00::5]/")
     egress.check_url("http://[::1]/")
-    with pytest.raises(NodeError):
+    with pytest.raises(egress.EgressRefused):
         egress.check_url("http://[fe80::1]/")
 
 
 def test_an_unresolvable_host_is_a_retryable_failure() -> None:
-    with pytest.raises(NodeError, match="Could not resolve") as failed:
+    with pytest.raises(egress.EgressRefused, match="Could not resolve") as failed:
         egress.check_url("http://no-such-host.invalid/")
     assert failed.value.retryable
 
@@ -123,5 +122,5 @@ def test_the_transport_itself_refuses_to_connect_to_a_refused_address() -> None:
     with httpx.Client(transport=egress.transport()) as client:
         # when it is asked to connect to a loopback address
         # then the connection is refused by the guard, before any byte is sent
-        with pytest.raises(NodeError, match="EGRESS_ALLOW"):
+        with pytest.raises(egress.EgressRefused, match="EGRESS_ALLOW"):
             client.get("http://127.0.0.1:9/")

@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import math
 import socket
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpcore
 import httpx
 from django.conf import settings
 
-from nodes.registry import NodeError
+
+class EgressRefused(Exception):
+    """An outbound call refused before it was made (an internal address, a bad URL), or a name that
+    did not resolve (`retryable`: it may resolve later)."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -61,7 +73,7 @@ class AllowList:
 
 
 def check_url(url: str) -> None:
-    """Refuse (NodeError, not retryable) a URL that is not http(s) or whose host is not a public address."""
+    """Refuse (EgressRefused) a URL that is not http(s) or whose host is not a public address."""
     parsed = parse_url(url)
     vetted_addresses(parsed.raw_host.decode("ascii"), parsed.port or DEFAULT_PORTS[parsed.scheme])
 
@@ -71,16 +83,16 @@ def parse_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
-        raise NodeError(f"{url!r} is not a valid URL: {error}") from None
+        raise EgressRefused(f"{url!r} is not a valid URL: {error}") from None
     if parsed.scheme not in DEFAULT_PORTS:
-        raise NodeError(f"{url!r} is refused: only http and https URLs may be called.")
+        raise EgressRefused(f"{url!r} is refused: only http and https URLs may be called.")
     if not parsed.host:
-        raise NodeError(f"{url!r} is not a valid URL: it has no host.")
+        raise EgressRefused(f"{url!r} is not a valid URL: it has no host.")
     return parsed
 
 
 def vetted_addresses(host: str, port: int) -> list[IPAddress]:
-    """The addresses of `host`, all of them allowed; NodeError naming the first refused one otherwise."""
+    """The addresses of `host`, all of them allowed; EgressRefused naming the first refused one otherwise."""
     allow = AllowList.parse(settings.EGRESS_ALLOW)
     addresses = _resolve(host, port)
     if _normal_host(host) in allow.hosts:
@@ -89,7 +101,7 @@ def vetted_addresses(host: str, port: int) -> list[IPAddress]:
         kind = refused_kind(ip)
         if kind and not allow.allows_address(ip):
             which = "it" if _normal_host(host) == str(ip) else str(ip)
-            raise NodeError(
+            raise EgressRefused(
                 f"Refused to connect to {host}: {which} is not a public address ({kind}). "
                 "To allow it, add the host name, or a CIDR that contains the address, to EGRESS_ALLOW."
             )
@@ -147,7 +159,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        raise NodeError("Unix sockets are not reachable from flows.")
+        raise EgressRefused("Unix sockets are not reachable from flows.")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -162,7 +174,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         # Name lookups fail for passing reasons too (EAI_AGAIN), so trying later may help.
-        raise NodeError(f"Could not resolve {host}: {error}", retryable=True) from None
+        raise EgressRefused(f"Could not resolve {host}: {error}", retryable=True) from None
     addresses: list[IPAddress] = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
@@ -186,3 +198,30 @@ def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
 
 def _normal_host(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds from now: either delay-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `kind` is anywhere in the chain of causes (httpx wraps the SSL error we look for)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
