@@ -1,8 +1,9 @@
 """The engine: executes one run of a version's graph, step by step, storing every step as it goes.
 
-A run is claimed by one worker at a time (a lease on the run row). Steps that already succeeded
-are never executed again — not by a resumed delay, a retry, a replay from the failed step, or a
-worker that takes over a run whose previous worker crashed.
+A run is held by one claim at a time: a lease on the run row that a heartbeat renews while a step
+is slow, and that every write of the running run names, so only a dead worker's run is taken over.
+Steps that already succeeded are never executed again — not by a resumed delay, a retry, a replay
+from the failed step, or a worker that takes over a run whose previous worker crashed.
 """
 
 from __future__ import annotations
