@@ -52,7 +52,7 @@ test-embedded: $(STAMP) $(FRONTEND_STAMP)
 test-services: $(STAMP) $(FRONTEND_STAMP)
 	@if $(PY) -c "import socket; [socket.create_connection(('127.0.0.1', p), 1).close() for p in (5432, 6379)]" 2>/dev/null; then \
 		echo "== Tests on PostgreSQL + Redis with worker processes =="; \
-		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DRAMATIQ_NAMESPACE=switchboard-test $(PY) -m pytest; \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DRAMATIQ_NAMESPACE=switchboard-test-$$$$ $(PY) -m pytest; \
 	else \
 		echo "== PostgreSQL or Redis is not reachable on 127.0.0.1: the second pass is skipped =="; \
 	fi
