@@ -13,6 +13,7 @@ import importlib
 import logging
 import pkgutil
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -102,7 +103,7 @@ class NodeError(Exception):
         self.output = output
 
 
-class NodeType(Generic[C]):
+class NodeType(ABC, Generic[C]):
     type: ClassVar[str]
     title: ClassVar[str]
     category: ClassVar[Category]
@@ -115,9 +116,10 @@ class NodeType(Generic[C]):
     def is_trigger(self) -> bool:
         return self.category == "trigger"
 
+    @abstractmethod
     def execute(self, ctx: NodeContext, config: C, input: Any) -> Any:
         """Run the step. Return the output (port "out"), a Route, or a Wait; raise NodeError to fail."""
-        raise NotImplementedError  # every registered type overrides this
+        ...
 
     # --- derived from the declaration, never written twice ---------------------------------------
     def config_schema(self) -> dict[str, Any]:
