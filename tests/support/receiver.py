@@ -13,9 +13,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+
+from tests.support.local_server import Answer, LocalServer
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Delivery:
         return hashlib.sha256(self.body).hexdigest()
 
 
-class IdempotentReceiver:
+class IdempotentReceiver(LocalServer):
     """`with IdempotentReceiver() as receiver:` serves on 127.0.0.1 at a free port.
 
     `applied` maps each key to its first delivery; `duplicates` lists the deliveries of a key that
@@ -38,6 +37,7 @@ class IdempotentReceiver:
     """
 
     def __init__(self, answer_delay: float = 0.0) -> None:
+        super().__init__()
         self.answer_delay = answer_delay
         self.applied: dict[str, Delivery] = {}
         self.duplicates: list[Delivery] = []
@@ -47,15 +47,6 @@ class IdempotentReceiver:
         self._held_event = threading.Event()
         self._release = threading.Event()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
 
     def hold(self, nth: int) -> None:
         """Hold the `nth` applied key's request (1-based) unanswered until `release()`."""
@@ -73,6 +64,12 @@ class IdempotentReceiver:
     def count(self) -> int:
         with self._lock:
             return len(self.applied)
+
+    def answer(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, client_port: int
+    ) -> Answer:
+        status, answer = self._receive(headers.get("idempotency-key"), body, client_port)
+        return Answer(status, answer, {"Content-Type": "application/json"})
 
     def _receive(self, key: str | None, body: bytes, client_port: int) -> tuple[int, bytes]:
         """Apply the request once per key; the answer to send (the first answer again for a repeat)."""
@@ -100,55 +97,6 @@ class IdempotentReceiver:
             time.sleep(self.answer_delay)
         return 200, answer
 
-    def start(self) -> IdempotentReceiver:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="receiver", daemon=True
-        )
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-
-    def __enter__(self) -> IdempotentReceiver:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a sender killed while we answered it is what the drills are about
-
-
-def _handler_for(receiver: IdempotentReceiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, answer = receiver._receive(
-                self.headers.get("Idempotency-Key"), body, int(self.client_address[1])
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        do_PUT = do_PATCH = do_POST
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+        self._release.set()  # a held request must not keep the server from stopping
+        super().stop()
