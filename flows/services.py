@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -357,7 +355,7 @@ def webhook_secret_rotate(*, flow: Flow, user: Any) -> str:
     """A new signing secret for the flow's webhook, returned once; the ones before keep verifying
     for 24 hours so senders can switch over without a gap."""
     now = timezone.now()
-    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    secret = crypto.new_webhook_secret()
     WebhookSecret.objects.filter(flow=flow, expires_at__isnull=True).update(expires_at=now + SECRET_OVERLAP)
     created = WebhookSecret.objects.create(
         flow=flow, secret_encrypted=crypto.encrypt(secret), fingerprint=crypto.fingerprint(secret)

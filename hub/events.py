@@ -4,11 +4,9 @@ signed the Standard Webhooks way and retried with capped exponential backoff and
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import math
-import secrets
 import ssl
 import time
 import uuid
@@ -160,10 +158,6 @@ def _new_webhook_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def _new_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
 # --- endpoint URLs: refused unless public (or listed in EGRESS_ALLOW) -------------------------------
 
 
@@ -239,7 +233,7 @@ def event_endpoint_create(
     """Register an endpoint; returns it and its signing secret (`whsec_…`), which is never shown again."""
     url = url.strip()
     chosen = _validated(url=url, event_types=event_types)
-    secret = _new_secret()
+    secret = crypto.new_webhook_secret()
     endpoint = EventEndpoint.objects.create(
         url=url,
         description=description,
@@ -313,7 +307,7 @@ def event_endpoint_delete(*, endpoint: EventEndpoint, user: Any) -> None:
 def event_endpoint_secret_rotate(*, endpoint: EventEndpoint, user: Any) -> str:
     """A new signing secret, returned once. For 24 hours the one before signs too (a second signature in
     `webhook-signature`), so the receiver can switch over without refusing an event."""
-    secret = _new_secret()
+    secret = crypto.new_webhook_secret()
     endpoint.previous_secret_encrypted = endpoint.secret_encrypted
     endpoint.previous_secret_expires_at = timezone.now() + SECRET_OVERLAP
     endpoint.secret_encrypted = crypto.encrypt(secret)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +18,7 @@ def connection_create(
     `whsec_…`) and returned, once, so it can be given to the receiver."""
     made = None
     if not secret:
-        secret = made = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+        secret = made = crypto.new_webhook_secret()
     connection = Connection.objects.create(
         name=name,
         kind=kind,
