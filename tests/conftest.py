@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,13 +63,23 @@ def _workers(
 
 
 @pytest.fixture
-def worker(transactional_db: Any, _workers: None, settings: Any) -> None:
+def worker(transactional_db: Any, _workers: None, settings: Any) -> Iterator[None]:
     """Runs queued in this test are executed by real workers (data is committed, not rolled back).
 
     Loopback is allowed as an egress target, as the worker processes are told too, so flows can
     reach the test's local peers.
     """
     settings.EGRESS_ALLOW = ["127.0.0.1"]
+    yield
+    # Let runs the test started finish before the tables are emptied: a worker process still writing
+    # while PostgreSQL truncates can deadlock the flush.
+    from flows.models import Run, RunStatus
+
+    deadline = time.monotonic() + 10
+    while Run.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
 
 
 @pytest.fixture
