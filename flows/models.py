@@ -20,6 +20,8 @@ class Flow(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="flows"
     )
+    # The team a flow belongs to: its members see it, and it stays with the team when its owner leaves.
+    team = models.ForeignKey("identity.Team", on_delete=models.PROTECT, related_name="flows")
     draft = models.JSONField()
     paused = models.BooleanField(default=False)
     # The unguessable part of /hooks/{key}; stable across versions so callers need not change URLs.

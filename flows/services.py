@@ -33,6 +33,7 @@ from hub import audit, correlation, crypto
 from hub.events import event_emit
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
+from identity.services import team_for_new_flow
 
 
 def _validated(document: Any, *, partial: bool = False) -> dict[str, Any]:
@@ -47,7 +48,9 @@ def _validated(document: Any, *, partial: bool = False) -> dict[str, Any]:
 @transaction.atomic
 def flow_create(*, user: Any, name: str, graph: Any, partial: bool = False) -> Flow:
     document = _validated(graph, partial=partial)
-    flow = Flow.objects.create(name=name, owner=user, draft={**document, "name": name})
+    flow = Flow.objects.create(
+        name=name, owner=user, team=team_for_new_flow(user=user), draft={**document, "name": name}
+    )
     audit.record(actor=user, action="flow.created", target_type="flow", target_id=flow.id, name=name)
     return flow
 

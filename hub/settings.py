@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "django_dramatiq",
+    "social_django",
     "hub",
     "identity",
     "nodes",
@@ -180,12 +182,34 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth -----------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+# Local password sign-in (the embedded default, and break-glass admins). Turn it off once OIDC works.
+PASSWORD_LOGIN = _env_bool("PASSWORD_LOGIN", True)
+# role → group names whose members hold it, e.g. {"admin": ["IT"], "builder": ["Ops", "Sales"]}.
+ROLE_GROUPS: dict[str, list[str]] = json.loads(os.environ.get("ROLE_GROUPS") or "{}")
+# The team that holds flows of people who belong to no team.
+DEFAULT_TEAM = os.environ.get("DEFAULT_TEAM", "General")
+
+# OpenID Connect sign-in (social-auth-app-django's generic backend, `/login/oidc/`).
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_NAME = os.environ.get("OIDC_NAME", "single sign-on")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.insert(0, "social_core.backends.open_id_connect.OpenIdConnectAuth")
+SOCIAL_AUTH_OIDC_OIDC_ENDPOINT = OIDC_ISSUER
+SOCIAL_AUTH_OIDC_KEY = os.environ.get("OIDC_CLIENT_ID", "")
+SOCIAL_AUTH_OIDC_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+SOCIAL_AUTH_OIDC_SCOPE = os.environ.get("OIDC_SCOPES", "openid profile email").split()
+SOCIAL_AUTH_OIDC_USE_PKCE = True
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_URL_NAMESPACE = "social"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -193,7 +217,7 @@ REST_FRAMEWORK = {
         "identity.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["identity.permissions.ScopedPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "hub.problems.exception_handler",

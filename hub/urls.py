@@ -9,11 +9,10 @@ from flows.metrics import metrics_view
 from flows.webhooks import receive
 from hub import events_api, frontend, health
 from hub.api import AuditView
-from identity.api import MeView
 from nodes.api import ConnectionsView, ConnectionView, LogicEvaluateView, NodeTypesView
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("me", MeView.as_view()),
+    path("", include("identity.urls")),
     path("node-types", NodeTypesView.as_view()),
     path("logic/evaluate", LogicEvaluateView.as_view()),
     path("connections", ConnectionsView.as_view()),

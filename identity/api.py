@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from identity.permissions import SIGNED_IN
 from identity.selectors import user_roles
 
 Me = inline_serializer(
@@ -24,6 +25,8 @@ Me = inline_serializer(
 
 
 class MeView(APIView):
+    required_scopes = {"GET": SIGNED_IN}
+
     @extend_schema(operation_id="me", responses=Me)
     def get(self, request: Request) -> Response:
         user: Any = request.user
@@ -32,6 +35,6 @@ class MeView(APIView):
                 "username": user.get_username(),
                 "email": user.email,
                 "roles": user_roles(user),
-                "teams": sorted(user.groups.values_list("name", flat=True)),
+                "teams": sorted(user.teams.values_list("name", flat=True)),
             }
         )

@@ -33,7 +33,7 @@ def bob(db: Any) -> Any:
 
 def client_for(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {apitoken_create(user=user, name='test')}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {apitoken_create(user=user, name='test')[1]}")
     return client
 
 

@@ -1,10 +1,13 @@
 """`manage.py apitoken USERNAME`: print a new bearer token for that user on the last line."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from identity.models import Scope
 from identity.services import apitoken_create
 
 
@@ -14,6 +17,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", default="cli", help="A label for the token.")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=[s.value for s in Scope if s is not Scope.SCIM],
+            help="Limit the token to this scope (repeat for several). Default: all its owner's roles allow.",
+        )
+        parser.add_argument("--days", type=int, help="Expire the token after this many days.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
@@ -21,6 +31,11 @@ class Command(BaseCommand):
             user = User.objects.get(username=options["username"])
         except User.DoesNotExist as exc:
             raise CommandError(f"No user named {options['username']!r}.") from exc
-        token = apitoken_create(user=user, name=options["name"])
+        if not user.is_active:
+            raise CommandError(f"{user.get_username()!r} is deactivated.")
+        expires_at = timezone.now() + timedelta(days=options["days"]) if options["days"] else None
+        _, token = apitoken_create(
+            user=user, name=options["name"], scopes=options["scope"], expires_at=expires_at
+        )
         self.stderr.write(f"A new token for {user.get_username()} (shown once):")
         self.stdout.write(token)
