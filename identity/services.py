@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub import audit
+from hub.problems import Conflict
 from identity.models import ApiToken, Membership, MembershipSource, Role, RoleGrant, Scope, Team
 
 TOKEN_PREFIX = "sb_"
@@ -108,6 +109,25 @@ def membership_remove(*, user: Any, team: Team, actor: Any = None) -> None:
     if deleted:
         audit.record(actor=actor, action="team.member_removed", target_type="team", target_id=team.pk,
                      team=team.name, username=user.get_username())
+
+
+# Called with a team about to be deleted, inside the deletion's transaction: `flows` moves the team's
+# flows to the default team (a flow never belongs to nobody).
+TEAM_DELETION_HOOKS: list[Callable[..., dict[str, Any]]] = []
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor: Any = None) -> None:
+    """Delete a team; its flows move to the default team, which itself cannot be deleted."""
+    if team.name == settings.DEFAULT_TEAM:
+        raise Conflict(f"{team.name!r} is the default team (DEFAULT_TEAM): it holds flows nobody else does.")
+    detail: dict[str, Any] = {}
+    for hook in TEAM_DELETION_HOOKS:
+        detail.update(hook(team=team, actor=actor))
+    audit.record(
+        actor=actor, action="team.deleted", target_type="team", target_id=team.pk, team=team.name, **detail
+    )
+    team.delete()
 
 
 # Called with the person being deactivated, inside the deactivation's transaction. `flows` registers
