@@ -32,6 +32,13 @@ class User(AbstractUser):
     scim_attributes = models.JSONField(default=dict, blank=True)
     is_service_account = models.BooleanField(default=False)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Every e-mail address the provider sent, lowercased, each between newlines ("\na@x\nb@y\n"), so an
+    # `emails.value` filter is one substring test that SQLite and PostgreSQL evaluate alike.
+    scim_emails = models.TextField(blank=True, default="")
+    # Set by a SCIM DELETE: the person is gone for the provider (and their userName free again), while
+    # the row stays for the audit log and the history of their flows and runs.
+    scim_deleted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)  # SCIM `meta.lastModified`
 
 
 class Team(models.Model):
@@ -44,6 +51,7 @@ class Team(models.Model):
     scim_managed = models.BooleanField(default=False)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # SCIM `meta.lastModified`
 
     class Meta:
         ordering = ["name"]
