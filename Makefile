@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.install-stamp
 FRONTEND_STAMP := frontend/dist/index.html
+# The test OpenID provider (Node) the sign-in tests start.
+OIDC_PROVIDER_STAMP := tests/support/oidc_provider/node_modules/.package-lock.json
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts -type f 2>/dev/null)
 PORT ?= 8000
 # The machine's PostgreSQL and Redis, for the second pass of `make test` (skipped when unreachable).
@@ -28,6 +30,10 @@ $(FRONTEND_STAMP): $(FRONTEND_SOURCES)
 
 frontend: $(FRONTEND_STAMP)
 
+$(OIDC_PROVIDER_STAMP): tests/support/oidc_provider/package.json tests/support/oidc_provider/package-lock.json
+	cd tests/support/oidc_provider && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: $(STAMP) $(FRONTEND_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -45,11 +51,11 @@ test-frontend: $(FRONTEND_STAMP)
 	@echo "== Front-end component tests (Vitest) =="
 	cd frontend && npm test
 
-test-embedded: $(STAMP) $(FRONTEND_STAMP)
+test-embedded: $(STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
 	@echo "== Tests on the embedded default (SQLite, in-process broker) =="
 	env -u DATABASE_URL -u REDIS_URL -u BROKER_URL $(PY) -m pytest
 
-test-services: $(STAMP) $(FRONTEND_STAMP)
+test-services: $(STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
 	@if $(PY) -c "import socket; [socket.create_connection(('127.0.0.1', p), 1).close() for p in (5432, 6379)]" 2>/dev/null; then \
 		echo "== Tests on PostgreSQL + Redis with worker processes =="; \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DRAMATIQ_NAMESPACE=switchboard-test-$$$$ $(PY) -m pytest; \
