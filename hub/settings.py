@@ -189,27 +189,82 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
-# Local password sign-in (the embedded default, and break-glass admins). Turn it off once OIDC works.
-PASSWORD_LOGIN = _env_bool("PASSWORD_LOGIN", True)
 # role → group names whose members hold it, e.g. {"admin": ["IT"], "builder": ["Ops", "Sales"]}.
 ROLE_GROUPS: dict[str, list[str]] = json.loads(os.environ.get("ROLE_GROUPS") or "{}")
 # The team that holds flows of people who belong to no team.
 DEFAULT_TEAM = os.environ.get("DEFAULT_TEAM", "General")
 
-# OpenID Connect sign-in (social-auth-app-django's generic backend, `/login/oidc/`).
+# OpenID Connect sign-in: social-auth-app-django's generic backend, started by `POST /login/oidc/`,
+# answered at `/complete/oidc/` (the redirect URI to register). Authorization code with PKCE; the
+# endpoints and keys come from the issuer's discovery document. See identity/oidc.py for the pipeline.
 OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
 OIDC_NAME = os.environ.get("OIDC_NAME", "single sign-on")
 OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Local password sign-in (the embedded default, and break-glass admins); turn it off once OIDC works.
+# It stays on while no provider is configured: turning it off then would lock everyone out.
+PASSWORD_LOGIN = _env_bool("PASSWORD_LOGIN", True) or not OIDC_ISSUER
+AUTHENTICATION_BACKENDS: list[str] = []
 if OIDC_ISSUER:
-    AUTHENTICATION_BACKENDS.insert(0, "social_core.backends.open_id_connect.OpenIdConnectAuth")
+    AUTHENTICATION_BACKENDS.append("social_core.backends.open_id_connect.OpenIdConnectAuth")
+if PASSWORD_LOGIN:
+    # Without it, a password POST authenticates nobody, and password sessions already open end.
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
 SOCIAL_AUTH_OIDC_OIDC_ENDPOINT = OIDC_ISSUER
 SOCIAL_AUTH_OIDC_KEY = os.environ.get("OIDC_CLIENT_ID", "")
 SOCIAL_AUTH_OIDC_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
-SOCIAL_AUTH_OIDC_SCOPE = os.environ.get("OIDC_SCOPES", "openid profile email").split()
+# Exactly the scopes asked for (`openid` always among them), not these plus the backend's defaults.
+SOCIAL_AUTH_OIDC_SCOPE = list(
+    dict.fromkeys(["openid", *os.environ.get("OIDC_SCOPES", "openid profile email").split()])
+)
+SOCIAL_AUTH_OIDC_IGNORE_DEFAULT_SCOPE = True
 SOCIAL_AUTH_OIDC_USE_PKCE = True
+# The backend reads this claim from the validated ID token (else UserInfo) and refuses an Entra ID
+# "group overage" answer; a provider that leaves the claim out for someone in no group means no groups.
+SOCIAL_AUTH_OIDC_GROUPS_KEY = OIDC_GROUPS_CLAIM
+SOCIAL_AUTH_OIDC_GROUPS_MISSING_AS_EMPTY = True
+# Behind a proxy that ends TLS, the redirect URI sent to the provider must still say https.
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = os.environ.get("PUBLIC_URL", "").startswith("https://")
+SOCIAL_AUTH_REQUESTS_TIMEOUT = 10  # seconds, for discovery, keys, token and UserInfo requests
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_LOGIN_ERROR_URL = LOGIN_URL
+SOCIAL_AUTH_INACTIVE_USER_URL = LOGIN_URL
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",  # details, and the groups claim
+    "social_core.pipeline.social_auth.social_names",
+    "social_core.pipeline.social_auth.social_uid",  # the ID token's `sub`
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",  # an identity that signed in before
+    "identity.oidc.link_provisioned_person",  # else a person SCIM provisioned, or with the verified e-mail
+    "identity.oidc.refuse_unwelcome",  # deactivated people and service accounts
+    "social_core.pipeline.user.get_username",
+    "social_core.pipeline.user.create_user",  # else someone new (no password, never a superuser)
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",  # keeps the ID token for sign-out's hint
+    "identity.oidc.update_profile",
+    "identity.oidc.sync_teams",  # memberships (so roles, by ROLE_GROUPS) follow the groups claim
+)
+
+# --- SCIM 2.0 provisioning (django-scim2, /scim/v2/; see identity/scim/) -----------------------------
+# Identity providers authenticate with a bearer token that has the `scim` scope (`manage.py scimtoken`).
+# django-scim2's settings, naming the classes identity/scim/ serves /scim/v2/ with.
+SCIM_SERVICE_PROVIDER = {
+    "USER_ADAPTER": "identity.scim.adapters.ScimUser",
+    "GROUP_ADAPTER": "identity.scim.adapters.ScimGroup",
+    "GROUP_MODEL": "identity.models.Team",
+    "AUTH_CHECK_MIDDLEWARE": "identity.scim.auth.ScimBearerAuth",
+    "BASE_LOCATION_GETTER": "identity.scim.views.base_location",
+    "SCHEMAS_GETTER": "identity.scim.schemas.published_schemas",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A Switchboard API token with the `scim` scope (`python manage.py scimtoken`).",
+            "primary": True,
+        }
+    ],
+}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

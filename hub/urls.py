@@ -1,7 +1,6 @@
 """URL map: the REST API, its schema and docs, webhooks, health, sign-in, and the browser app."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -9,6 +8,7 @@ from flows.metrics import metrics_view
 from flows.webhooks import receive
 from hub import events_api, frontend, health
 from hub.api import AuditView
+from identity import views as sign_in
 from nodes.api import ConnectionsView, ConnectionView, LogicEvaluateView, NodeTypesView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -27,6 +27,16 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("flows.urls")),
 ]
 
+# OpenID Connect: `POST /login/oidc/` starts, the provider answers at `/complete/oidc/`. social-auth
+# reverses these by the names in its namespace; its other routes (disconnect, launch) are not served.
+oidc_sign_in = (
+    [
+        path("login/<str:backend>/", sign_in.oidc_begin, name="begin"),
+        path("complete/<str:backend>/", sign_in.oidc_complete, name="complete"),
+    ],
+    "social",
+)
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -36,11 +46,14 @@ urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
     path("metrics", metrics_view),
-    path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", sign_in.SignInView.as_view(), name="login"),
+    path("logout/", sign_in.sign_out, name="logout"),
+    path("logout/provider/", sign_in.provider_sign_out, name="logout-provider"),
+    path("", include(oidc_sign_in)),
     path("admin/", admin.site.urls),
+    path("scim/v2/", include("identity.scim.urls")),
     # Every other path belongs to the browser app (its routes are part of the contract).
-    re_path(r"^(?!api/|hooks/|static/).*$", frontend.index),
+    re_path(r"^(?!api/|hooks/|static/|scim/).*$", frontend.index),
 ]
 
 handler404 = "hub.problems.handler404"

@@ -14,7 +14,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from identity.models import ApiToken
+from identity.models import ApiToken, Scope
 from identity.selectors import request_may
 
 SIGNED_IN = "signed-in"
@@ -39,7 +39,8 @@ class ScopedPermission(BasePermission):
             return False
         token = request.auth if isinstance(request.auth, ApiToken) else None
         if scope == SIGNED_IN:
-            return True
+            # A provisioning token is for /scim/v2/ only.
+            return token is None or token.scopes != [Scope.SCIM.value]
         if request_may(user, token, scope):
             return True
         by = "your roles or this token" if token else "your roles"

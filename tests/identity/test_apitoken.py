@@ -36,3 +36,39 @@ def test_grantrole_gives_and_takes_roles(alice: Any, bob: Any) -> None:
     assert user_roles(bob) == ["approver", "builder"]
     call_command("grantrole", "bob", "approver", "--revoke", stdout=StringIO())
     assert user_roles(bob) == ["builder"]
+
+
+def run_apitoken(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("apitoken", *args, stdout=out, stderr=err)
+    return out.getvalue().strip().splitlines()[-1], err.getvalue()
+
+
+def test_apitoken_limits_scopes_and_lifetime(alice: Any) -> None:
+    # when a token is made that may only read runs, for a week
+    token, _ = run_apitoken("alice", "--scope", "runs:read", "--days", "7", "--name", "reports")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    # then the API lists it as such, made on the command line (by nobody signed in)
+    listed = client.get("/api/v1/tokens").json()["results"]
+    assert [(t["name"], t["scopes"], t["created_by"]) for t in listed] == [("reports", ["runs:read"], None)]
+    assert listed[0]["expires_at"] is not None
+    assert client.get("/api/v1/me").json()["scopes"] == ["runs:read"]
+    assert client.get("/api/v1/people").status_code == 403
+
+
+def test_apitoken_says_when_the_roles_do_not_reach_a_scope(bob: Any) -> None:
+    token, err = run_apitoken("bob", "--scope", "flows:write")
+    assert "do not give flows:write" in err and token.startswith("sb_")
+
+
+def test_apitoken_for_a_deactivated_person_is_an_error(bob: Any) -> None:
+    bob.is_active = False
+    bob.save()
+    with pytest.raises(CommandError, match="deactivated"):
+        run_apitoken("bob")
+
+
+def test_apitoken_refuses_a_scim_scope(alice: Any) -> None:
+    with pytest.raises(CommandError):
+        run_apitoken("alice", "--scope", "scim")

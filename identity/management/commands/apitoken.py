@@ -1,4 +1,6 @@
-"""`manage.py apitoken USERNAME`: print a new bearer token for that user on the last line."""
+"""`manage.py apitoken USERNAME`: print a new bearer token for that user on the last line (CONTRACT §1).
+
+The way to the first token, before anyone can use the API's tokens page; scripts read the last line."""
 
 from datetime import timedelta
 from typing import Any
@@ -8,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from identity.models import Scope
+from identity.selectors import user_scopes
 from identity.services import apitoken_create
 
 
@@ -33,6 +36,15 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {options['username']!r}.") from exc
         if not user.is_active:
             raise CommandError(f"{user.get_username()!r} is deactivated.")
+        if options["days"] is not None and options["days"] < 1:
+            raise CommandError("--days must be 1 or more.")
+        # A token's scopes are a ceiling, not a grant: say so when the owner's roles do not reach them.
+        beyond = sorted(set(options["scope"] or []) - user_scopes(user))
+        if beyond:
+            self.stderr.write(
+                f"Note: {user.get_username()}'s roles do not give {', '.join(beyond)}; "
+                "the token cannot use them unless they are granted."
+            )
         expires_at = timezone.now() + timedelta(days=options["days"]) if options["days"] else None
         _, token = apitoken_create(
             user=user, name=options["name"], scopes=options["scope"], expires_at=expires_at
