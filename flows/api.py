@@ -1,4 +1,9 @@
-"""The flows REST API (CONTRACT §3): one view per operation, serializers beside them."""
+"""The flows REST API (CONTRACT §3): one view per operation, serializers beside them.
+
+Each view names the scope each of its methods needs (`required_scopes`, enforced by
+`identity.permissions.ScopedPermission`); every read goes through `flows.selectors` as the signed-in
+person sees it, so another team's flow, version or run answers 404 as if it did not exist.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from flows.graph import validate as validate_graph
 from flows.models import Flow, FlowVersion, Run, RunStatus, StepRun, TriggerEvent, VersionState
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
+from identity.models import ApiToken
 
 # --- serializers ----------------------------------------------------------------------------------
 
@@ -68,8 +74,14 @@ def flow_state(flow: Flow) -> str:
     return "pending" if getattr(flow, "has_pending", False) else "draft"
 
 
+class TeamRef(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class FlowOut(serializers.ModelSerializer[Flow]):
     draft = serializers.JSONField(help_text="The draft graph: a switchboard.flow/v1 document.")
+    team = TeamRef(read_only=True, help_text="The team the flow belongs to: its members see it.")
     live_version = serializers.SerializerMethodField()
     webhook_url = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
@@ -87,6 +99,7 @@ class FlowOut(serializers.ModelSerializer[Flow]):
             "paused",
             "webhook_url",
             "owner",
+            "team",
             "state",
             "trigger_type",
             "last_run",
@@ -244,13 +257,37 @@ class RunDetailOut(RunOut):
         return run.version.graph if run.version is not None else run.graph
 
 
+# Team ids are 64-bit; a bigger number is refused as a bad field rather than reaching the database.
+TEAM_ID_MAX = 2**63 - 1
+
+
+def team_id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=TEAM_ID_MAX, **kwargs)
+
+
 class FlowCreate(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     graph = serializers.JSONField(help_text="A switchboard.flow/v1 document.")
+    team = team_id_field(
+        required=False,
+        allow_null=True,
+        help_text="The team the flow belongs to: one of yours (any, for an admin). "
+        "By default your first team, or the default team when you are in none.",
+    )
 
 
-class FlowRename(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=200)
+class FlowChange(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, required=False)
+    team = team_id_field(
+        required=False,
+        help_text="Move the flow to this team: you must be in both teams, or an admin. "
+        "Recorded in the audit log as `flow.moved`.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give a new `name`, a `team` to move the flow to, or both.")
+        return attrs
 
 
 class Draft(serializers.Serializer[Any]):
@@ -318,10 +355,18 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request
     return dict(serializer.validated_data)
 
 
+def request_token(request: Request) -> ApiToken | None:
+    """The bearer token the request came with (its scopes narrow what its person may reach)."""
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
+def _flow(request: Request, flow_id: Any) -> Flow:
+    """The flow as the request sees it (404 for another team's)."""
+    return selectors.flow_get(flow_id, user=request.user, token=request_token(request))
+
+
 def _flow_response(request: Request, flow_id: Any, code: int = status.HTTP_200_OK) -> Response:
-    return Response(
-        FlowDetailOut(selectors.flow_get(flow_id), context={"request": request}).data, status=code
-    )
+    return Response(FlowDetailOut(_flow(request, flow_id), context={"request": request}).data, status=code)
 
 
 def _partial(request: Request) -> bool:
@@ -336,8 +381,13 @@ PARTIAL = OpenApiParameter(
 )
 
 
+def _run(request: Request, run_id: Any) -> Run:
+    """The run as the request sees it (404 for a run of another team's flow)."""
+    return selectors.run_get(run_id, user=request.user, token=request_token(request))
+
+
 def _run_response(request: Request, run: Run, code: int = status.HTTP_200_OK) -> Response:
-    return Response(RunDetailOut(selectors.run_get(run.pk), context={"request": request}).data, status=code)
+    return Response(RunDetailOut(_run(request, run.pk), context={"request": request}).data, status=code)
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -360,41 +410,76 @@ def _idempotency_key(request: Request) -> str | None:
 
 
 class FlowsView(APIView):
+    required_scopes = {"GET": "flows:read", "POST": "flows:write"}
+
     @extend_schema(
         operation_id="flows_list",
         responses=FlowOut(many=True),
-        parameters=[OpenApiParameter("search", str, description="Part of the flow's name.")],
+        parameters=[
+            OpenApiParameter("search", str, description="Part of the flow's name."),
+            OpenApiParameter("team", int, description="Only the flows of this team (its id)."),
+        ],
     )
     def get(self, request: Request) -> Response:
-        flows = selectors.flow_list()
+        flows = selectors.flow_list(user=request.user, token=request_token(request))
         if search := request.query_params.get("search"):
             flows = flows.filter(name__icontains=search)
+        if team := request.query_params.get("team"):
+            if not team.isdigit():
+                raise ValidationProblem([ErrorItem(field="team", message="`team` is a team's id, a number.")])
+            flows = flows.filter(team_id=int(team))
         return paginate(self, flows, FlowOut)
 
     @extend_schema(
-        operation_id="flows_create", request=FlowCreate, parameters=[PARTIAL], responses={201: FlowDetailOut}
+        operation_id="flows_create",
+        request=FlowCreate,
+        parameters=[PARTIAL],
+        responses={201: FlowDetailOut},
+        description="Create a flow in one of your teams (`team`; any team for an admin). A team you "
+        "are not in is refused with a problem naming the `team` field.",
     )
     def post(self, request: Request) -> Response:
         data = _valid(FlowCreate, request)
         flow = services.flow_create(
-            user=request.user, name=data["name"], graph=data["graph"], partial=_partial(request)
+            user=request.user,
+            name=data["name"],
+            graph=data["graph"],
+            partial=_partial(request),
+            team_id=data.get("team"),
+            token=request_token(request),
         )
         return _flow_response(request, flow.pk, status.HTTP_201_CREATED)
 
 
 class FlowView(APIView):
+    required_scopes = {"GET": "flows:read", "PATCH": "flows:write"}
+
     @extend_schema(operation_id="flows_read", responses=FlowDetailOut)
     def get(self, request: Request, flow_id: Any) -> Response:
         return _flow_response(request, flow_id)
 
-    @extend_schema(operation_id="flows_rename", request=FlowRename, responses=FlowDetailOut)
+    @extend_schema(
+        operation_id="flows_rename",
+        request=FlowChange,
+        responses=FlowDetailOut,
+        description="Rename the flow (`name`), move it to another team (`team`), or both.",
+    )
     def patch(self, request: Request, flow_id: Any) -> Response:
-        name = _valid(FlowRename, request)["name"]
-        services.flow_rename(flow=selectors.flow_get(flow_id), user=request.user, name=name)
+        flow = _flow(request, flow_id)
+        data = _valid(FlowChange, request)
+        services.flow_update(
+            flow=flow,
+            user=request.user,
+            name=data.get("name"),
+            team_id=data.get("team"),
+            token=request_token(request),
+        )
         return _flow_response(request, flow_id)
 
 
 class ValidateView(APIView):
+    required_scopes = {"POST": "flows:read"}  # nothing is stored
+
     @extend_schema(
         operation_id="flows_validate",
         request=Draft,
@@ -406,6 +491,8 @@ class ValidateView(APIView):
 
 
 class TemplatesView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
     @extend_schema(
         operation_id="templates_list",
         responses=inline_serializer(
@@ -424,11 +511,13 @@ class TemplatesView(APIView):
 
 
 class DraftView(APIView):
+    required_scopes = {"PUT": "flows:write"}
+
     @extend_schema(
         operation_id="flows_draft_replace", request=Draft, parameters=[PARTIAL], responses=FlowDetailOut
     )
     def put(self, request: Request, flow_id: Any) -> Response:
-        flow = selectors.flow_get(flow_id)
+        flow = _flow(request, flow_id)
         services.flow_draft_update(
             flow=flow, user=request.user, graph=_valid(Draft, request)["graph"], partial=_partial(request)
         )
@@ -436,20 +525,26 @@ class DraftView(APIView):
 
 
 class PauseView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
     @extend_schema(operation_id="flows_pause", request=None, responses=FlowOut)
     def post(self, request: Request, flow_id: Any) -> Response:
-        services.flow_set_paused(flow=selectors.flow_get(flow_id), user=request.user, paused=True)
+        services.flow_set_paused(flow=_flow(request, flow_id), user=request.user, paused=True)
         return _flow_response(request, flow_id)
 
 
 class ResumeView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
     @extend_schema(operation_id="flows_resume", request=None, responses=FlowOut)
     def post(self, request: Request, flow_id: Any) -> Response:
-        services.flow_set_paused(flow=selectors.flow_get(flow_id), user=request.user, paused=False)
+        services.flow_set_paused(flow=_flow(request, flow_id), user=request.user, paused=False)
         return _flow_response(request, flow_id)
 
 
 class WebhookSecretView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
     @extend_schema(
         operation_id="flows_webhook_secret_rotate",
         request=None,
@@ -465,23 +560,50 @@ class WebhookSecretView(APIView):
         },
     )
     def post(self, request: Request, flow_id: Any) -> Response:
-        secret = services.webhook_secret_rotate(flow=selectors.flow_get(flow_id), user=request.user)
+        secret = services.webhook_secret_rotate(flow=_flow(request, flow_id), user=request.user)
         return Response({"secret": secret}, status=status.HTTP_201_CREATED)
 
 
 class ExportView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
     @extend_schema(operation_id="flows_export", responses=FlowDocument)
     def get(self, request: Request, flow_id: Any) -> Response:
-        flow = selectors.flow_get(flow_id)
+        flow = _flow(request, flow_id)
         response = Response({**flow.draft, "schema": SCHEMA, "name": flow.name})
         response["Content-Disposition"] = f'attachment; filename="flow-{flow.pk}.json"'
         return response
 
 
+class ImportQuery(serializers.Serializer[Any]):
+    team = team_id_field(required=False)
+
+
 class ImportView(APIView):
-    @extend_schema(operation_id="flows_import", request=FlowDocument, responses={201: FlowOut})
+    required_scopes = {"POST": "flows:write"}
+
+    @extend_schema(
+        operation_id="flows_import",
+        request=FlowDocument,
+        parameters=[
+            OpenApiParameter(
+                "team",
+                int,
+                description="The team the flow belongs to: one of yours (any, for an admin); by default "
+                "your first team. A query parameter, as the document itself is portable across instances.",
+            )
+        ],
+        responses={201: FlowOut},
+    )
     def post(self, request: Request) -> Response:
-        flow = services.flow_import(user=request.user, document=request.data)
+        query = ImportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        flow = services.flow_import(
+            user=request.user,
+            document=request.data,
+            team_id=query.validated_data.get("team"),
+            token=request_token(request),
+        )
         return _flow_response(request, flow.pk, status.HTTP_201_CREATED)
 
 
@@ -489,21 +611,23 @@ class ImportView(APIView):
 
 
 class VersionsView(APIView):
+    required_scopes = {"GET": "flows:read", "POST": "flows:write"}
+
     @extend_schema(operation_id="versions_list", responses=VersionOut(many=True))
     def get(self, request: Request, flow_id: Any) -> Response:
-        versions = selectors.version_list(selectors.flow_get(flow_id))
+        versions = selectors.version_list(_flow(request, flow_id))
         return paginate(self, versions, VersionOut, ordering=("-number",))
 
     @extend_schema(operation_id="versions_submit", request=VersionSubmit, responses={201: VersionOut})
     def post(self, request: Request, flow_id: Any) -> Response:
         data = _valid(VersionSubmit, request)
-        version = services.version_submit(
-            flow=selectors.flow_get(flow_id), user=request.user, note=data["note"]
-        )
+        version = services.version_submit(flow=_flow(request, flow_id), user=request.user, note=data["note"])
         return Response(VersionOut(version).data, status=status.HTTP_201_CREATED)
 
 
 class VersionInboxView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
     @extend_schema(
         operation_id="versions_across_flows",
         parameters=[
@@ -511,7 +635,8 @@ class VersionInboxView(APIView):
                 "state",
                 str,
                 enum=[s.value for s in VersionState],
-                description="`pending` is the approvals inbox.",
+                description="`pending` is the approvals inbox (of the flows of your teams; every "
+                "flow's for an admin).",
             )
         ],
         responses=VersionOut(many=True),
@@ -522,16 +647,24 @@ class VersionInboxView(APIView):
             raise ValidationProblem(
                 [ErrorItem(field="state", message=f"`state` is one of {', '.join(VersionState.values)}.")]
             )
-        return paginate(self, selectors.versions_by_state(state), VersionOut)
+        return paginate(
+            self,
+            selectors.versions_by_state(state, user=request.user, token=request_token(request)),
+            VersionOut,
+        )
 
 
 class VersionView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
     @extend_schema(operation_id="versions_read", responses=VersionOut)
     def get(self, request: Request, flow_id: Any, number: int) -> Response:
-        return Response(VersionOut(selectors.version_get(selectors.flow_get(flow_id), number)).data)
+        return Response(VersionOut(selectors.version_get(_flow(request, flow_id), number)).data)
 
 
 class VersionDiffView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
     @extend_schema(
         operation_id="versions_diff",
         parameters=[
@@ -545,7 +678,7 @@ class VersionDiffView(APIView):
         responses=Diff,
     )
     def get(self, request: Request, flow_id: Any, number: int) -> Response:
-        flow = selectors.flow_get(flow_id)
+        flow = _flow(request, flow_id)
         version = selectors.version_get(flow, number)
         against = request.query_params.get("against")
         if against is not None and not against.isdigit():
@@ -557,10 +690,11 @@ class VersionDiffView(APIView):
 
 
 class _DecisionView(APIView):
+    required_scopes = {"POST": "versions:approve"}
     decide: Any  # services.version_approve or services.version_reject
 
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
-        version = selectors.version_get(selectors.flow_get(flow_id), number)
+        version = selectors.version_get(_flow(request, flow_id), number)
         comment = _valid(Decision, request)["comment"]
         return Response(
             VersionOut(type(self).decide(version=version, user=request.user, comment=comment)).data
@@ -585,14 +719,18 @@ class RejectView(_DecisionView):
 
 
 class TestRunView(APIView):
+    required_scopes = {"POST": "flows:write"}  # runs the draft: part of editing it
+
     @extend_schema(operation_id="flows_test", request=RunPayload, responses={201: RunDetailOut})
     def post(self, request: Request, flow_id: Any) -> Response:
-        flow = selectors.flow_get(flow_id)
+        flow = _flow(request, flow_id)
         run = services.run_test(flow=flow, user=request.user, payload=_valid(RunPayload, request)["payload"])
         return _run_response(request, run, status.HTTP_201_CREATED)
 
 
 class StartRunView(APIView):
+    required_scopes = {"POST": "runs:write"}
+
     @extend_schema(
         operation_id="flows_start_run",
         request=RunPayload,
@@ -607,7 +745,7 @@ class StartRunView(APIView):
         responses={201: RunDetailOut, 200: RunDetailOut},
     )
     def post(self, request: Request, flow_id: Any) -> Response:
-        flow = selectors.flow_get(flow_id)
+        flow = _flow(request, flow_id)
         run, created = services.run_start_live(
             flow=flow,
             kind=TriggerEvent.Kind.MANUAL,
@@ -619,6 +757,8 @@ class StartRunView(APIView):
 
 
 class RunsView(APIView):
+    required_scopes = {"GET": "runs:read"}
+
     @extend_schema(
         operation_id="runs_list",
         parameters=[
@@ -643,27 +783,37 @@ class RunsView(APIView):
         if problems:
             raise ValidationProblem(problems)
         runs = selectors.run_list(
-            flow=params.get("flow"), status=params.get("status"), correlation_id=params.get("correlation_id")
+            user=request.user,
+            token=request_token(request),
+            flow=params.get("flow"),
+            status=params.get("status"),
+            correlation_id=params.get("correlation_id"),
         ).prefetch_related("steps")
         return paginate(self, runs.select_related("event"), RunOut)
 
 
 class RunView(APIView):
+    required_scopes = {"GET": "runs:read"}
+
     @extend_schema(operation_id="runs_read", responses=RunDetailOut)
     def get(self, request: Request, run_id: Any) -> Response:
-        return _run_response(request, selectors.run_get(run_id))
+        return _run_response(request, _run(request, run_id))
 
 
 class ReplayView(APIView):
+    required_scopes = {"POST": "runs:write"}
+
     @extend_schema(operation_id="runs_replay", request=Replay, responses={201: RunDetailOut})
     def post(self, request: Request, run_id: Any) -> Response:
         data = _valid(Replay, request)
-        replay = services.run_replay(run=selectors.run_get(run_id), user=request.user, mode=data["from"])
+        replay = services.run_replay(run=_run(request, run_id), user=request.user, mode=data["from"])
         return _run_response(request, replay, status.HTTP_201_CREATED)
 
 
 class CancelView(APIView):
+    required_scopes = {"POST": "runs:write"}
+
     @extend_schema(operation_id="runs_cancel", request=None, responses=RunDetailOut)
     def post(self, request: Request, run_id: Any) -> Response:
-        run = services.run_cancel(run=selectors.run_get(run_id), user=request.user)
+        run = services.run_cancel(run=_run(request, run_id), user=request.user)
         return _run_response(request, run)

@@ -1,3 +1,5 @@
+"""The flows app; on start it joins identity's deprovisioning, which may not import flows."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,13 @@ class FlowsConfig(AppConfig):
     name = "flows"
     verbose_name = "Flows"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from flows import services
+        from identity.services import DEACTIVATION_HOOKS, TEAM_DELETION_HOOKS
+
+        # A deactivated person's flows stay with their teams; a deleted team's go to the default one.
+        if services.flows_keep_with_teams not in DEACTIVATION_HOOKS:
+            DEACTIVATION_HOOKS.append(services.flows_keep_with_teams)
+        if services.flows_move_to_default_team not in TEAM_DELETION_HOOKS:
+            TEAM_DELETION_HOOKS.append(services.flows_move_to_default_team)

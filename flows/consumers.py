@@ -1,4 +1,8 @@
-"""The websocket a browser opens to watch one run: its current state, then every change."""
+"""The websocket a browser opens to watch one run: its current state, then every change.
+
+The same rules as `GET /api/v1/runs/{id}`: the person needs `runs:read`, and a run of a flow outside
+their teams is closed as unknown (4404, as for a run that does not exist).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,40 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from flows.live import run_document, run_group
+from flows.selectors import run_is_seen_by
+from identity.models import Scope
+from identity.selectors import request_may
+
+# Close codes: the HTTP status the API would answer, plus 4000.
+NOT_SIGNED_IN, FORBIDDEN, NOT_FOUND = 4401, 4403, 4404
+
+
+def _refusal(user: Any, run_id: str) -> int | None:
+    """Why `user` may not watch the run, as a close code; None when they may."""
+    if not request_may(user, None, Scope.RUNS_READ):
+        return FORBIDDEN
+    if not run_is_seen_by(run_id, user):
+        return NOT_FOUND
+    return None
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=NOT_SIGNED_IN)
             return
-        self.run_id = str(self.scope["url_route"]["kwargs"]["run_id"])
+        run_id = str(self.scope["url_route"]["kwargs"]["run_id"])
+        refusal = await database_sync_to_async(_refusal)(user, run_id)
+        if refusal is not None:
+            await self.close(code=refusal)
+            return
+        self.run_id = run_id
         # Join before reading, so no change between the read and the join is missed.
         await self.channel_layer.group_add(run_group(self.run_id), self.channel_name)
         document = await database_sync_to_async(run_document)(self.run_id)
         if document is None:
-            await self.close(code=4404)
+            await self.close(code=NOT_FOUND)
             return
         await self.accept()
         await self.send_json({"type": "run", "run": document})

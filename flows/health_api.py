@@ -2,6 +2,8 @@
 
 `GET /api/v1/health/failures` aggregates in the database (a few GROUP BY queries and one window query,
 whatever the number of runs); `POST /api/v1/runs/replay` replays many finished runs in one transaction.
+Both cover only the flows of the caller's teams (every flow for an admin): another team's run is
+unknown here, as everywhere in the API.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from flows import services
-from flows.api import Replay, RunOut
+from flows import selectors, services
+from flows.api import Replay, RunOut, request_token
 from flows.models import FINISHED, Flow, Run, RunStatus, StepRun, StepStatus
 from hub.problems import Conflict, ErrorItem, ValidationProblem
+from identity.models import ApiToken
 
 MAX_DAYS = 90
 MAX_REPLAYS = 100
@@ -57,18 +60,23 @@ class FailureWindow:
         return cls(days=days, bucket=bucket, since=last - BUCKETS[bucket] * (count - 1), until=now)
 
 
-def failure_patterns(window: FailureWindow, *, include_tests: bool = False) -> list[dict[str, Any]]:
-    """Per flow: runs failed and succeeded per bucket; per node: steps likewise, and the top errors.
+def failure_patterns(
+    window: FailureWindow, *, user: Any, token: ApiToken | None = None, include_tests: bool = False
+) -> list[dict[str, Any]]:
+    """Per flow of the teams `user` sees: runs failed and succeeded per bucket; per node: steps
+    likewise, and the top errors.
 
     Flows come most failing first (by failure rate, then by failures); so do the nodes in each flow.
     """
+    team_ids = selectors.team_ids_seen_by(user, token)
+    seen = Q() if team_ids is None else Q(flow__team_id__in=team_ids)
     kind = window.bucket
     finished = Q(finished_at__gte=window.since)
     outcome = {
         "failed": Count("id", filter=Q(status=RunStatus.FAILED)),
         "succeeded": Count("id", filter=Q(status=RunStatus.SUCCEEDED)),
     }
-    runs = Run.objects.filter(finished, status__in=[RunStatus.FAILED, RunStatus.SUCCEEDED])
+    runs = Run.objects.filter(seen, finished, status__in=[RunStatus.FAILED, RunStatus.SUCCEEDED])
     if not include_tests:
         runs = runs.filter(version__isnull=False)
     run_rows = (
@@ -79,6 +87,7 @@ def failure_patterns(window: FailureWindow, *, include_tests: bool = False) -> l
     )
 
     steps = StepRun.objects.filter(
+        Q() if team_ids is None else Q(run__flow__team_id__in=team_ids),
         finished,
         finished_at__gte=F("run__created_at"),  # not a copy made by a replay from the failed step
         status__in=[StepStatus.FAILED, StepStatus.SUCCEEDED],
@@ -182,11 +191,14 @@ def _rate(counts: dict[str, Any]) -> float:
 # --- writes ---------------------------------------------------------------------------------------
 
 
-def runs_replay_many(*, run_ids: list[uuid.UUID], user: Any, mode: str) -> list[tuple[Run, Run]]:
-    """Replay every run named, in one transaction: all of them, or none when any is unknown or not
-    finished (each such id is named in the problem). Returns (original, replay) pairs in order."""
+def runs_replay_many(
+    *, run_ids: list[uuid.UUID], user: Any, mode: str, token: ApiToken | None = None
+) -> list[tuple[Run, Run]]:
+    """Replay every run named, in one transaction: all of them, or none when any is unknown (to
+    `user`: another team's run is unknown too) or not finished (each such id is named in the
+    problem). Returns (original, replay) pairs in order."""
     wanted = list(dict.fromkeys(run_ids))
-    found = Run.objects.select_related("flow", "version", "event").in_bulk(wanted)
+    found = selectors.runs_seen_by(user, token).select_related("flow", "version", "event").in_bulk(wanted)
     unknown, unfinished = [], []
     for index, run_id in enumerate(run_ids):
         run = found.get(run_id)
@@ -291,6 +303,8 @@ def _window_from(request: Request) -> tuple[FailureWindow, bool]:
 
 
 class FailuresView(APIView):
+    required_scopes = {"GET": "runs:read"}
+
     @extend_schema(
         operation_id="health_failures",
         parameters=[
@@ -310,7 +324,9 @@ class FailuresView(APIView):
                 "bucket": window.bucket,
                 "since": window.since,
                 "until": window.until,
-                "flows": failure_patterns(window, include_tests=include_tests),
+                "flows": failure_patterns(
+                    window, user=request.user, token=request_token(request), include_tests=include_tests
+                ),
             }
         )
 
@@ -337,12 +353,16 @@ BulkReplayOut = inline_serializer(
 
 
 class BulkReplayView(APIView):
+    required_scopes = {"POST": "runs:write"}
+
     @extend_schema(operation_id="runs_replay_many", request=BulkReplay, responses={201: BulkReplayOut})
     def post(self, request: Request) -> Response:
         serializer = BulkReplay(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        pairs = runs_replay_many(run_ids=data["runs"], user=request.user, mode=data["from"])
+        pairs = runs_replay_many(
+            run_ids=data["runs"], user=request.user, mode=data["from"], token=request_token(request)
+        )
         replays = (
             Run.objects.select_related("version", "event")
             .prefetch_related("steps")

@@ -1,22 +1,50 @@
-"""Reads of the flows app: lists and details the API serves."""
+"""Reads of the flows app: lists and details the API serves, each as a given person sees them.
+
+A person sees the flows of the teams they belong to, and those flows' versions and runs; an admin
+sees every team's — through a token only when the token carries `admin` too, as for the teams
+themselves (`identity.selectors.team_list`). Anything outside is answered as if it did not exist
+(404, not 403), so that ids of other teams' flows reveal nothing.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from flows.models import Flow, FlowVersion, Run, VersionState, WebhookSecret
 from hub import crypto
 from hub.problems import NotFound
+from identity import selectors as identity
+from identity.models import ApiToken, Scope
+
+M = TypeVar("M", bound=Model)
 
 
-def flow_list() -> QuerySet[Flow]:
-    """Flows with what their list shows: the live version, whether one waits for approval, the last run."""
+def acts_as_admin(user: Any, token: ApiToken | None = None) -> bool:
+    """Whether a request reaches every team: its person is an admin, and its token (if any) says
+    `admin` too."""
+    return identity.request_may(user, token, Scope.ADMIN)
+
+
+def team_ids_seen_by(user: Any, token: ApiToken | None = None) -> list[int] | None:
+    """The ids of the teams whose flows a request sees, or None for every team (an admin)."""
+    return None if acts_as_admin(user, token) else identity.user_team_ids(user)
+
+
+def _seen_by(rows: QuerySet[M], user: Any, token: ApiToken | None, team_field: str) -> QuerySet[M]:
+    """`rows` narrowed to those whose flow's team (`team_field`, a lookup path) the request sees."""
+    team_ids = team_ids_seen_by(user, token)
+    return rows if team_ids is None else rows.filter(**{f"{team_field}__in": team_ids})
+
+
+def flow_list(*, user: Any, token: ApiToken | None = None) -> QuerySet[Flow]:
+    """The flows a request (`user`, through `token` if any) sees, with what their list shows: the
+    live version, whether one waits for approval, the last run."""
     live = FlowVersion.objects.filter(flow=OuterRef("pk"), state=VersionState.APPROVED)
     last_run = Run.objects.filter(flow=OuterRef("pk")).order_by("-created_at")
-    return Flow.objects.select_related("owner").annotate(
+    flows = Flow.objects.select_related("owner", "team").annotate(
         live_number=Subquery(live.values("number")[:1]),
         live_graph=Subquery(live.values("graph")[:1]),
         has_pending=Exists(FlowVersion.objects.filter(flow=OuterRef("pk"), state=VersionState.PENDING)),
@@ -25,22 +53,29 @@ def flow_list() -> QuerySet[Flow]:
         last_run_created_at=Subquery(last_run.values("created_at")[:1]),
         last_run_finished_at=Subquery(last_run.values("finished_at")[:1]),
     )
+    return _seen_by(flows, user, token, "team_id")
 
 
-def flow_get(flow_id: Any) -> Flow:
+def flow_get(flow_id: Any, *, user: Any, token: ApiToken | None = None) -> Flow:
+    """One flow the request sees; 404 for another team's, exactly as for one that does not exist."""
     try:
-        return flow_list().get(pk=flow_id)
-    except Flow.DoesNotExist as exc:
+        return flow_list(user=user, token=token).get(pk=flow_id)
+    except (Flow.DoesNotExist, ValueError) as exc:
         raise NotFound(f"No flow has the id {flow_id}.") from exc
 
 
 def version_list(flow: Flow) -> QuerySet[FlowVersion]:
+    """The versions of a flow already read through `flow_get` (which decided who sees it)."""
     return flow.versions.select_related("author", "decided_by").order_by("-number")
 
 
-def versions_by_state(state: str | None) -> QuerySet[FlowVersion]:
-    """Versions across flows, newest first: the approvals inbox with `pending`."""
-    versions = FlowVersion.objects.select_related("author", "decided_by", "flow")
+def versions_by_state(
+    state: str | None, *, user: Any, token: ApiToken | None = None
+) -> QuerySet[FlowVersion]:
+    """Versions across the flows the request sees, newest first: the approvals inbox with `pending`."""
+    versions = _seen_by(
+        FlowVersion.objects.select_related("author", "decided_by", "flow"), user, token, "flow__team_id"
+    )
     return versions.filter(state=state) if state else versions
 
 
@@ -51,10 +86,20 @@ def version_get(flow: Flow, number: int) -> FlowVersion:
     return version
 
 
+def runs_seen_by(user: Any, token: ApiToken | None = None) -> QuerySet[Run]:
+    """Every run of the flows the request sees."""
+    return _seen_by(Run.objects.all(), user, token, "flow__team_id")
+
+
 def run_list(
-    *, flow: str | None = None, status: str | None = None, correlation_id: str | None = None
+    *,
+    user: Any,
+    token: ApiToken | None = None,
+    flow: str | None = None,
+    status: str | None = None,
+    correlation_id: str | None = None,
 ) -> QuerySet[Run]:
-    runs = Run.objects.select_related("version")
+    runs = runs_seen_by(user, token).select_related("version")
     if flow:
         runs = runs.filter(flow_id=flow)
     if status:
@@ -64,11 +109,20 @@ def run_list(
     return runs
 
 
-def run_get(run_id: Any) -> Run:
+def run_get(run_id: Any, *, user: Any = None, token: ApiToken | None = None) -> Run:
+    """One run as the request sees it (404 for another team's); without a user, any run: that is for
+    the engine and the live updates, which act for no one."""
+    runs = Run.objects.all() if user is None else runs_seen_by(user, token)
     try:
-        return Run.objects.select_related("version", "event").prefetch_related("steps").get(pk=run_id)
-    except Run.DoesNotExist as exc:
+        return runs.select_related("version", "event").prefetch_related("steps").get(pk=run_id)
+    except (Run.DoesNotExist, ValueError) as exc:
         raise NotFound(f"No run has the id {run_id}.") from exc
+
+
+def run_is_seen_by(run_id: Any, user: Any) -> bool:
+    """Whether `user`, signed in through the browser, sees the run (the websocket asks before it
+    streams one)."""
+    return runs_seen_by(user).filter(pk=run_id).exists()
 
 
 def webhook_secrets_valid(flow_id: Any) -> list[str]:

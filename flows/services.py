@@ -1,4 +1,9 @@
-"""Writes of the flows app: flows, drafts, versions and their decisions, and starting runs."""
+"""Writes of the flows app: flows, drafts, versions and their decisions, and starting runs.
+
+Flows belong to teams. The maker chooses the team among their own (an admin among all); a flow moves
+between teams only in the hands of someone in both (or an admin); and when its owner is deactivated,
+or its team deleted, the flow stays with a team (see the hooks at the end, registered by `flows.apps`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import hashlib
 import json
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,7 +19,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from flows import graph as flow_graph
-from flows import live
+from flows import live, selectors
 from flows.models import (
     FINISHED,
     Flow,
@@ -33,7 +38,10 @@ from hub import audit, correlation, crypto
 from hub.events import event_emit
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
-from identity.services import team_for_new_flow
+from identity.services import team_default, team_for_new_flow
+
+if TYPE_CHECKING:
+    from identity.models import ApiToken, Team
 
 
 def _validated(document: Any, *, partial: bool = False) -> dict[str, Any]:
@@ -45,25 +53,53 @@ def _validated(document: Any, *, partial: bool = False) -> dict[str, Any]:
     return flow_graph.normalized(document)
 
 
+def _team_chosen(user: Any, token: ApiToken | None, team_id: int) -> Team:
+    """The team a request names for a flow: one of its person's, or any for an admin. For anyone
+    else a team they are not in is refused exactly as one that does not exist, so ids reveal nothing."""
+    team = identity.team_get(team_id)
+    if selectors.acts_as_admin(user, token):
+        if team is None:
+            raise ValidationProblem([ErrorItem(field="team", message=f"No team has the id {team_id}.")])
+        return team
+    if team is None or team.pk not in identity.user_team_ids(user):
+        raise ValidationProblem(
+            [ErrorItem(field="team", message=f"You are not a member of a team with the id {team_id}.")]
+        )
+    return team
+
+
 @transaction.atomic
-def flow_create(*, user: Any, name: str, graph: Any, partial: bool = False) -> Flow:
+def flow_create(
+    *,
+    user: Any,
+    name: str,
+    graph: Any,
+    partial: bool = False,
+    team_id: int | None = None,
+    token: ApiToken | None = None,
+) -> Flow:
+    """A new flow; its `graph` is its draft. It belongs to the team named (the maker's, or any for an
+    admin) or else to the maker's first team (`team_for_new_flow`)."""
+    team = _team_chosen(user, token, team_id) if team_id is not None else team_for_new_flow(user=user)
     document = _validated(graph, partial=partial)
-    flow = Flow.objects.create(
-        name=name, owner=user, team=team_for_new_flow(user=user), draft={**document, "name": name}
+    flow = Flow.objects.create(name=name, owner=user, team=team, draft={**document, "name": name})
+    audit.record(
+        actor=user, action="flow.created", target_type="flow", target_id=flow.id, name=name, team=team.name
     )
-    audit.record(actor=user, action="flow.created", target_type="flow", target_id=flow.id, name=name)
     return flow
 
 
 @transaction.atomic
-def flow_import(*, user: Any, document: Any) -> Flow:
+def flow_import(
+    *, user: Any, document: Any, team_id: int | None = None, token: ApiToken | None = None
+) -> Flow:
     if (
         not isinstance(document, dict)
         or not isinstance(document.get("name"), str)
         or not document["name"].strip()
     ):
         raise ValidationProblem([ErrorItem(field="name", message="The flow document needs a `name`.")])
-    return flow_create(user=user, name=document["name"].strip(), graph=document)
+    return flow_create(user=user, name=document["name"].strip(), graph=document, team_id=team_id, token=token)
 
 
 @transaction.atomic
@@ -81,6 +117,51 @@ def flow_rename(*, flow: Flow, user: Any, name: str) -> Flow:
     flow.draft = {**flow.draft, "name": name}
     flow.save(update_fields=["name", "draft", "updated_at"])
     audit.record(actor=user, action="flow.renamed", target_type="flow", target_id=flow.id, name=name)
+    return flow
+
+
+def _team_ref(team: Team) -> dict[str, Any]:
+    return {"id": team.pk, "name": team.name}
+
+
+@transaction.atomic
+def flow_move(*, flow: Flow, user: Any, team_id: int, token: ApiToken | None = None) -> Flow:
+    """Hand a flow to another team. Someone in both teams may (an admin always may): the flow leaves
+    the one and joins the other, with its versions and runs. Recorded as `flow.moved`, from → to."""
+    target = _team_chosen(user, token, team_id)
+    flow = Flow.objects.select_for_update(of=("self",)).select_related("team").get(pk=flow.pk)
+    if not selectors.acts_as_admin(user, token) and flow.team_id not in identity.user_team_ids(user):
+        raise Forbidden("Only a member of the flow's team, or an admin, may move it.")
+    if target.pk == flow.team_id:
+        return flow
+    source = flow.team
+    flow.team = target
+    flow.save(update_fields=["team", "updated_at"])
+    audit.record(
+        actor=user,
+        action="flow.moved",
+        target_type="flow",
+        target_id=flow.id,
+        name=flow.name,
+        **{"from": _team_ref(source), "to": _team_ref(target)},
+    )
+    return flow
+
+
+@transaction.atomic
+def flow_update(
+    *,
+    flow: Flow,
+    user: Any,
+    name: str | None = None,
+    team_id: int | None = None,
+    token: ApiToken | None = None,
+) -> Flow:
+    """Move and rename in one go: either both happen or neither."""
+    if team_id is not None:
+        flow = flow_move(flow=flow, user=user, team_id=team_id, token=token)
+    if name is not None:
+        flow = flow_rename(flow=flow, user=user, name=name)
     return flow
 
 
@@ -131,7 +212,7 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
     Flow.objects.select_for_update().get(pk=version.flow_id)  # one decision per flow at a time
     version = _decidable(version, user)
     self_approved = version.author_id == user.pk
-    if self_approved and identity.approvers_other_than(user):
+    if self_approved and identity.approvers_other_than(user, team_id=version.flow.team_id):
         raise Forbidden("You wrote this version; someone else must approve it.")
     FlowVersion.objects.filter(flow_id=version.flow_id, state=VersionState.APPROVED).update(
         state=VersionState.RETIRED
@@ -417,3 +498,45 @@ def run_error_flow_start(*, run: Run, error: str) -> Run | None:
         )
         return None
     return started
+
+
+# --- When people leave and teams go --------------------------------------------------------------
+# Registered into identity's hooks by flows.apps (identity may not import flows). Each runs inside the
+# identity change's transaction and returns what it did, for that change's audit entry.
+
+
+def flows_keep_with_teams(*, user: Any, actor: Any = None) -> dict[str, Any]:
+    """A deactivated person's flows stay with their teams and lose only their owner: live versions
+    keep running, and the team's members go on editing them."""
+    owned = Flow.objects.select_for_update(of=("self",)).filter(owner=user).select_related("team")
+    flows = list(owned.order_by("name"))
+    Flow.objects.filter(pk__in=[flow.pk for flow in flows]).update(owner=None)
+    return {
+        "flows_kept_by_teams": [
+            {"flow": str(flow.pk), "name": flow.name, "team": flow.team.name} for flow in flows
+        ]
+    }
+
+
+def flows_move_to_default_team(*, team: Team, actor: Any = None) -> dict[str, Any]:
+    """A team about to be deleted hands its flows to the default team (a flow never belongs to no
+    team); each move is recorded as `flow.moved`."""
+    default = team_default()
+    flows = list(Flow.objects.select_for_update().filter(team=team).order_by("name"))
+    if team.pk == default.pk or not flows:
+        return {}
+    Flow.objects.filter(pk__in=[flow.pk for flow in flows]).update(team=default, updated_at=timezone.now())
+    for flow in flows:
+        audit.record(
+            actor=actor,
+            action="flow.moved",
+            target_type="flow",
+            target_id=flow.id,
+            name=flow.name,
+            reason="team deleted",
+            **{"from": _team_ref(team), "to": _team_ref(default)},
+        )
+    return {
+        "flows_moved_to": default.name,
+        "flows_moved": [{"flow": str(flow.pk), "name": flow.name} for flow in flows],
+    }

@@ -1,4 +1,4 @@
-"""The audit log over the API."""
+"""The audit log over the API (admins only: it names everyone and everything)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class AuditOut(serializers.ModelSerializer[AuditEntry]):
 
 
 class AuditView(APIView):
+    required_scopes = {"GET": "admin"}
+
     @extend_schema(operation_id="audit_list", responses=AuditOut(many=True))
     def get(self, request: Request) -> Response:
         return paginate(self, AuditEntry.objects.all(), AuditOut, ordering=("-at", "-id"))

@@ -105,14 +105,19 @@ def is_admin(user: Any) -> bool:
     return Role.ADMIN in user_roles(user)
 
 
-def approvers_other_than(user: Any) -> bool:
-    """Whether anyone but `user` may decide on versions (else the instance is a one-person one)."""
-    deciding_roles = [Role.APPROVER.value, Role.ADMIN.value]
-    deciding_groups = [g for role in deciding_roles for g in role_groups().get(role, [])]
+def approvers_other_than(user: Any, *, team_id: int) -> bool:
+    """Whether anyone but `user` may decide on a version of a flow of team `team_id`: an admin, or an
+    approver in that team (approvers see their teams' flows only). If nobody may, the instance is a
+    one-person one for this flow and its author may approve their own version."""
+    admin = Role.ADMIN.value
+    approver = Role.APPROVER.value
     others = get_user_model().objects.filter(is_active=True, is_service_account=False).exclude(pk=user.pk)
-    return others.filter(
-        Q(is_superuser=True) | Q(role_grants__role__in=deciding_roles) | Q(teams__name__in=deciding_groups)
-    ).exists()
+    is_admin_q = (
+        Q(is_superuser=True) | Q(role_grants__role=admin) | Q(teams__name__in=role_groups().get(admin, []))
+    )
+    in_team = others.filter(teams__id=team_id)
+    approver_q = Q(role_grants__role=approver) | Q(teams__name__in=role_groups().get(approver, []))
+    return others.filter(is_admin_q).exists() or in_team.filter(approver_q).exists()
 
 
 def user_teams(user: Any) -> QuerySet[Team]:

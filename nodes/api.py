@@ -1,4 +1,8 @@
-"""Node types, the expression language and connections over the API."""
+"""Node types, the expression language and connections over the API.
+
+Anyone who may read flows may read these (the editor needs them); connections are shared by every
+flow, so only admins make or remove them for now.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ class NodeTypeOut(serializers.Serializer[Any]):
 
 
 class NodeTypesView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
     @extend_schema(operation_id="node_types_list", responses=NodeTypeOut(many=True))
     def get(self, request: Request) -> Response:
         return Response([t.describe() for t in registry.registry.all()])
@@ -45,6 +51,8 @@ LogicOut = inline_serializer(name="LogicResult", fields={"result": serializers.J
 
 
 class LogicEvaluateView(APIView):
+    required_scopes = {"POST": "flows:read"}  # evaluates; stores nothing
+
     @extend_schema(operation_id="logic_evaluate", request=LogicRule, responses=LogicOut)
     def post(self, request: Request) -> Response:
         serializer = LogicRule(data=request.data)
@@ -82,6 +90,8 @@ class ConnectionCreated(ConnectionOut):
 
 
 class ConnectionsView(APIView):
+    required_scopes = {"GET": "flows:read", "POST": "admin"}
+
     @extend_schema(operation_id="connections_list", responses=ConnectionOut(many=True))
     def get(self, request: Request) -> Response:
         return paginate(self, Connection.objects.all(), ConnectionOut)
@@ -100,6 +110,8 @@ class ConnectionsView(APIView):
 
 
 class ConnectionView(APIView):
+    required_scopes = {"GET": "flows:read", "DELETE": "admin"}
+
     @extend_schema(operation_id="connections_read", responses=ConnectionOut)
     def get(self, request: Request, connection_id: Any) -> Response:
         return Response(ConnectionOut(selectors.connection_get(connection_id)).data)

@@ -11,24 +11,39 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from identity.services import apitoken_create, role_grant
+from identity.services import apitoken_create, membership_add, role_grant, team_default
 from tests.support.sink import HttpSink
 from tests.support.smtp import SmtpSink
 from tests.support.workers import embedded_worker, worker_processes
 
 
+def person(username: str, *roles: str, teams: tuple[Any, ...] = ()) -> Any:
+    """A person (password `<username>-password-1`) holding `roles`, a member of `teams`."""
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", f"{username}-password-1")
+    for role in roles:
+        role_grant(user=user, role=role)
+    for team in teams:
+        membership_add(user=user, team=team, source="local")
+    return user
+
+
 @pytest.fixture
 def alice(db: Any) -> Any:
-    """A builder who is also an admin (a superuser)."""
+    """A builder who is also an admin (a superuser). She is in no team, so the flows she makes go to
+    the default team (`DEFAULT_TEAM`); as an admin she sees every team's."""
     return get_user_model().objects.create_superuser("alice", "alice@example.com", "alice-password-1")
 
 
 @pytest.fixture
 def bob(db: Any) -> Any:
-    """An approver."""
-    user = get_user_model().objects.create_user("bob", "bob@example.com", "bob-password-1")
-    role_grant(user=user, role="approver")
-    return user
+    """An approver in the default team, where alice's flows are: he sees them and decides on them."""
+    return person("bob", "approver", teams=(team_default(),))
+
+
+@pytest.fixture
+def carol(db: Any) -> Any:
+    """A builder in the default team: she edits and runs alice's flows but does not approve."""
+    return person("carol", "builder", teams=(team_default(),))
 
 
 def client_for(user: Any) -> APIClient:
@@ -46,6 +61,11 @@ def api(alice: Any) -> APIClient:
 @pytest.fixture
 def bob_api(bob: Any) -> APIClient:
     return client_for(bob)
+
+
+@pytest.fixture
+def carol_api(carol: Any) -> APIClient:
+    return client_for(carol)
 
 
 @pytest.fixture(scope="session")

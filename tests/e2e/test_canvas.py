@@ -21,7 +21,7 @@ def sign_in(page: Page, stack: Stack, username: str) -> None:
     page.goto(stack.url + "/")
     expect(page).to_have_url(f"{stack.url}/login/?next=/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(f"{username}-password-1")
+    page.get_by_label("Password", exact=True).fill(f"{username}-password-1")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Flows", exact=True)).to_be_visible()
 

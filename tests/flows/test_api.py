@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from hub.models import AuditEntry
-from tests.conftest import client_for
+from identity.models import Team
+from tests.conftest import client_for, person
 from tests.support.flows import chain, node
 from tests.support.runs import wait_for_run
 
@@ -58,7 +58,8 @@ def test_without_a_token_the_api_answers_401_as_a_problem() -> None:
 
 
 def test_me_names_the_person_and_their_roles(api: APIClient, bob_api: APIClient) -> None:
-    assert api.get("/api/v1/me").json() == {
+    me = api.get("/api/v1/me").json()
+    assert {key: me[key] for key in ("username", "email", "roles", "teams")} == {
         "username": "alice",
         "email": "alice@example.com",
         "roles": ["viewer", "builder", "approver", "admin"],
@@ -108,6 +109,19 @@ def test_create_read_and_list_flows_with_cursor_pages(api: APIClient) -> None:
     second = api.get(first["next"]).json()
     assert [f["name"] for f in second["results"]] == ["Flow 0"] and second["next"] is None
     assert [f["name"] for f in api.get("/api/v1/flows?search=flow 1").json()["results"]] == ["Flow 1"]
+
+
+def test_the_flows_list_filters_by_team(api: APIClient) -> None:
+    sales = Team.objects.create(name="Sales")
+    create(api, name="General flow")
+    body = {"name": "Sales flow", "graph": manual_flow(), "team": sales.pk}
+    answer = api.post("/api/v1/flows", body, format="json")
+    assert answer.status_code == 201, answer.json()
+
+    listed = api.get(f"/api/v1/flows?team={sales.pk}").json()["results"]
+    assert [(f["name"], f["team"]["name"]) for f in listed] == [("Sales flow", "Sales")]
+    refused = api.get("/api/v1/flows?team=sales")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "team"
 
 
 def test_an_invalid_graph_is_refused_with_every_problem(api: APIClient) -> None:
@@ -208,16 +222,36 @@ def test_on_a_one_person_instance_the_author_approves_and_it_is_recorded(api: AP
     assert entry.detail["self_approved"] is True and entry.actor_name == "alice"
 
 
-def test_people_without_the_approver_role_cannot_decide(api: APIClient) -> None:
+def test_an_approver_of_another_team_does_not_count_as_a_second_pair_of_eyes(db: Any) -> None:
+    # Given dave, an approver-builder alone in team Ops, and erin, an approver only in team Sales
+    ops, sales = Team.objects.create(name="Ops"), Team.objects.create(name="Sales")
+    dave = client_for(person("dave", "builder", "approver", teams=(ops,)))
+    erin = client_for(person("erin", "approver", teams=(sales,)))
+    flow = create(dave)
+    dave.post(f"/api/v1/flows/{flow['id']}/versions", {}, format="json")
+
+    # erin cannot see Ops' flow, so for it dave is a one-person instance: he may approve, marked so
+    assert erin.post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json").status_code == 404
+    response = dave.post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json")
+    assert response.status_code == 200 and response.json()["self_approved"] is True
+
+    # and once a second approver joins Ops, four eyes apply again
+    person("frank", "approver", teams=(ops,))
+    dave.post(f"/api/v1/flows/{flow['id']}/versions", {}, format="json")
+    assert dave.post(f"/api/v1/flows/{flow['id']}/versions/2/approve", {}, format="json").status_code == 403
+
+
+def test_people_without_the_approver_role_cannot_decide(api: APIClient, carol_api: APIClient) -> None:
+    # given a pending version, and carol, a builder in the flow's team (she sees it)
     flow = create(api)
     api.post(f"/api/v1/flows/{flow['id']}/versions", {}, format="json")
-    carol = get_user_model().objects.create_user("carol", "c@example.com", "pw-carol-123")
-    assert_problem(
-        client_for(carol).post(f"/api/v1/flows/{flow['id']}/versions/1/approve", {}, format="json"), 403
-    )
-    assert_problem(
-        client_for(carol).post(f"/api/v1/flows/{flow['id']}/versions/1/reject", {}, format="json"), 403
-    )
+    assert carol_api.get(f"/api/v1/flows/{flow['id']}/versions/1").status_code == 200
+    # then she may neither approve nor reject it
+    for decision in ("approve", "reject"):
+        body = assert_problem(
+            carol_api.post(f"/api/v1/flows/{flow['id']}/versions/1/{decision}", {}, format="json"), 403
+        )
+        assert "versions:approve" in body["detail"]
 
 
 def test_reject_records_the_comment(api: APIClient, bob_api: APIClient) -> None:

@@ -204,7 +204,7 @@ def test_only_admins_manage_event_subscriptions(api: APIClient, bob: Any, loopba
         bob_api.get(f"/api/v1/event-endpoints/{endpoint['id']}/deliveries"),
         bob_api.post(f"/api/v1/event-endpoints/{endpoint['id']}/test", {"type": "run.failed"}, format="json"),
     ]:
-        assert problem(response, 403)["detail"] == "Only admins may manage event subscriptions."
+        assert "`admin` permission" in problem(response, 403)["detail"]
     assert APIClient().get("/api/v1/event-endpoints").status_code == 401
     # and once bob holds the admin role, he may
     role_grant(user=bob, role="admin")
