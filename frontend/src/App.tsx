@@ -1,4 +1,4 @@
-/** Every browser route of the contract (CONTRACT §6) inside the app shell. */
+/** Every browser route of the contract (CONTRACT §6) inside the app shell, and the settings pages. */
 import { lazy, Suspense } from "react";
 import { Route, Routes } from "react-router-dom";
 import { AppLayout } from "./pages/AppLayout";
@@ -7,8 +7,12 @@ import { EventsPage } from "./pages/EventsPage";
 import { FlowsPage } from "./pages/FlowsPage";
 import { HealthPage } from "./pages/HealthPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { PeoplePage } from "./pages/PeoplePage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
+import { SettingsIndex, SettingsLayout } from "./pages/SettingsLayout";
+import { TeamsPage } from "./pages/TeamsPage";
+import { TokensPage } from "./pages/TokensPage";
 import { VersionPage } from "./pages/VersionPage";
 import { Loading } from "./ui/Loading";
 
@@ -35,7 +39,13 @@ export function App() {
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="approvals" element={<ApprovalsPage />} />
         <Route path="health" element={<HealthPage />} />
-        <Route path="settings/events" element={<EventsPage />} />
+        <Route path="settings" element={<SettingsLayout />}>
+          <Route index element={<SettingsIndex />} />
+          <Route path="people/:personId?" element={<PeoplePage />} />
+          <Route path="teams/:teamId?" element={<TeamsPage />} />
+          <Route path="tokens" element={<TokensPage />} />
+          <Route path="events" element={<EventsPage />} />
+        </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -5,14 +5,18 @@ import { queryKeys } from "./queryKeys";
 import type { Flow, FlowDocument, Page, ProblemItem, Run } from "./types";
 
 export const flowsApi = {
-  list: (search: string, cursor?: string | null) => api.get<Page<Flow>>(cursor ?? "/flows", cursor ? undefined : { query: { search } }),
+  list: (search: string, team: string, cursor?: string | null) =>
+    api.get<Page<Flow>>(cursor ?? "/flows", cursor ? undefined : { query: { search, team } }),
   get: (id: string) => api.get<Flow>(`/flows/${id}`),
   /** `partial`: an unfinished draft is kept; the answer's `problems` says what is still wrong. */
-  create: (name: string, graph: FlowDocument, partial = true) =>
-    api.post<Flow>("/flows", { name, graph }, { query: { partial: partial || undefined } }),
+  /** Without `team` the flow goes to its maker's first team. */
+  create: (name: string, graph: FlowDocument, partial = true, team?: number) =>
+    api.post<Flow>("/flows", team === undefined ? { name, graph } : { name, graph, team }, { query: { partial: partial || undefined } }),
   saveDraft: (id: string, graph: FlowDocument, partial = true) =>
     api.put<Flow>(`/flows/${id}/draft`, { graph }, { query: { partial: partial || undefined } }),
   rename: (id: string, name: string) => api.patch<Flow>(`/flows/${id}`, { name }),
+  /** Moves the flow to another team: its members see it from then on. */
+  move: (id: string, team: number) => api.patch<Flow>(`/flows/${id}`, { team }),
   validate: (graph: FlowDocument, signal?: AbortSignal) =>
     api.post<{ problems: ProblemItem[] }>("/flows/validate", { graph }, { signal }),
   import: (document: FlowDocument) => api.post<Flow>("/flows/import", document),
@@ -24,11 +28,11 @@ export const flowsApi = {
     api.post<Run>(`/flows/${id}/runs`, { payload }, idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : undefined),
 };
 
-/** The flows list, filtered by `search`, page by page (`fetchNextPage` follows `next`). */
-export function useFlows(search = "") {
+/** The flows list, filtered by `search` and `team` (an id, or "" for all), page by page (`fetchNextPage` follows `next`). */
+export function useFlows(search = "", team = "") {
   return useInfiniteQuery({
-    queryKey: queryKeys.flows(search),
-    queryFn: ({ pageParam }) => flowsApi.list(search, pageParam),
+    queryKey: queryKeys.flows(search, team),
+    queryFn: ({ pageParam }) => flowsApi.list(search, team, pageParam),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next,
   });
@@ -64,6 +68,11 @@ export function useImportFlow() {
 export function useRenameFlow(id: string) {
   const written = useFlowWritten();
   return useMutation({ mutationFn: (name: string) => flowsApi.rename(id, name), onSuccess: written });
+}
+
+export function useMoveFlow(id: string) {
+  const written = useFlowWritten();
+  return useMutation({ mutationFn: (team: number) => flowsApi.move(id, team), onSuccess: written });
 }
 
 export function usePauseFlow(id: string) {

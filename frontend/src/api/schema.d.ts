@@ -160,6 +160,7 @@ export interface paths {
         };
         get: operations["flows_list"];
         put?: never;
+        /** @description Create a flow in one of your teams (`team`; any team for an admin). A team you are not in is refused with a problem naming the `team` field. */
         post: operations["flows_create"];
         delete?: never;
         options?: never;
@@ -180,6 +181,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** @description Rename the flow (`name`), move it to another team (`team`), or both. */
         patch: operations["flows_rename"];
         trace?: never;
     };
@@ -471,6 +473,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["people_list"];
+        put?: never;
+        post: operations["people_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["people_read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["people_update"];
+        trace?: never;
+    };
+    "/api/v1/people/{user_id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["people_deactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{user_id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["people_reactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -551,6 +617,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/service-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["service_accounts_list"];
+        put?: never;
+        post: operations["service_accounts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-accounts/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["service_accounts_read"];
+        put?: never;
+        post?: never;
+        delete: operations["service_accounts_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["teams_list"];
+        put?: never;
+        post: operations["teams_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["teams_read"];
+        put?: never;
+        post?: never;
+        delete: operations["teams_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["teams_rename"];
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["teams_members_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["teams_members_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/templates": {
         parameters: {
             query?: never;
@@ -562,6 +724,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tokens_list"];
+        put?: never;
+        post: operations["tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["tokens_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -843,6 +1037,11 @@ export interface components {
             name: string;
             /** @description A switchboard.flow/v1 document. */
             graph: unknown;
+            /**
+             * Format: int64
+             * @description The team the flow belongs to: one of yours (any, for an admin). By default your first team, or the default team when you are in none.
+             */
+            team?: number | null;
         };
         /** @description One flow, with what is still wrong with its draft. */
         FlowDetailOut: {
@@ -855,6 +1054,8 @@ export interface components {
             paused?: boolean;
             readonly webhook_url: string | null;
             owner?: string | null;
+            /** @description The team the flow belongs to: its members see it. */
+            readonly team: components["schemas"]["TeamRef"];
             readonly state: components["schemas"]["FlowStateEnum"];
             readonly trigger_type: string | null;
             readonly last_run: components["schemas"]["LastRun"] | null;
@@ -897,6 +1098,8 @@ export interface components {
             paused?: boolean;
             readonly webhook_url: string | null;
             owner?: string | null;
+            /** @description The team the flow belongs to: its members see it. */
+            readonly team: components["schemas"]["TeamRef"];
             readonly state: components["schemas"]["FlowStateEnum"];
             readonly trigger_type: string | null;
             readonly last_run: components["schemas"]["LastRun"] | null;
@@ -947,11 +1150,31 @@ export interface components {
             rule: unknown;
             data?: unknown;
         };
-        Me: {
+        MeOut: {
+            id: number;
             username: string;
             email: string;
-            roles: string[];
+            display_name: string;
+            /** @description The roles the person holds. */
+            roles: components["schemas"]["RolesEnum"][];
+            /** @description What this request may do: the person's roles' scopes, narrowed by its token's. */
+            scopes: components["schemas"]["ScopesEnum"][];
+            /** @description Whether this request may act as an admin (`admin` in scopes). */
+            is_admin: boolean;
+            /** @description Team names. */
             teams: string[];
+            teams_detail: components["schemas"]["MeTeam"][];
+        };
+        MeTeam: {
+            id: number;
+            name: string;
+        };
+        MemberInRequest: {
+            /**
+             * Format: int64
+             * @description The person's id.
+             */
+            user: number;
         };
         NodeChanges: {
             added: unknown[];
@@ -995,8 +1218,65 @@ export interface components {
             event_types?: components["schemas"]["EventTypesEnum"][];
             active?: boolean;
         };
-        PatchedFlowRenameRequest: {
+        PatchedFlowChangeRequest: {
             name?: string;
+            /**
+             * Format: int64
+             * @description Move the flow to this team: you must be in both teams, or an admin. Recorded in the audit log as `flow.moved`.
+             */
+            team?: number;
+        };
+        /** @description Refuses, naming it, a flag that the API never sets (rather than ignoring it silently). */
+        PatchedPersonUpdateRequest: {
+            display_name?: string;
+            /** Format: email */
+            email?: string;
+            /** @description The person's direct roles, all of them (this replaces the set): viewer, builder, approver, admin. */
+            roles?: string[];
+        };
+        PatchedTeamInRequest: {
+            name?: string;
+        };
+        /** @description Refuses, naming it, a flag that the API never sets (rather than ignoring it silently). */
+        PersonCreateRequest: {
+            /** @description Letters, digits and @ . + - _ only. */
+            username: string;
+            /** Format: email */
+            email: string;
+            /** @default  */
+            display_name: string;
+            /** @description For local sign-in; without one the person signs in through OIDC only. */
+            password?: string;
+            /** @description Direct roles to give: viewer, builder, approver, admin. */
+            roles?: string[];
+        };
+        PersonOut: {
+            readonly id: number;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            username: string;
+            /** Email address */
+            email?: string;
+            display_name?: string;
+            active: boolean;
+            /** @description Effective roles: direct and through teams. */
+            readonly roles: components["schemas"]["RolesEnum"][];
+            /** @description Roles given to the person directly. */
+            readonly direct_roles: string[];
+            readonly teams: components["schemas"]["PersonTeam"][];
+            scim_managed?: boolean;
+            is_service_account?: boolean;
+            /** Format: date-time */
+            last_login?: string | null;
+            /** Format: date-time */
+            date_joined?: string;
+            /** Format: date-time */
+            deactivated_at?: string | null;
+        };
+        /** @description A team a person belongs to, and how they joined it: `local` (an admin), `scim` or `oidc`. */
+        PersonTeam: {
+            id: number;
+            name: string;
+            source?: components["schemas"]["SourceEnum"];
         };
         ProblemItem: {
             node: string | null;
@@ -1021,6 +1301,14 @@ export interface components {
             of: string;
             run: components["schemas"]["RunOut"];
         };
+        /**
+         * @description * `viewer` - Viewer
+         *     * `builder` - Builder
+         *     * `approver` - Approver
+         *     * `admin` - Admin
+         * @enum {string}
+         */
+        RolesEnum: "viewer" | "builder" | "approver" | "admin";
         /** @description One run, with the graph it executed: its version's, or the draft as it was for a test run. */
         RunDetailOut: {
             /** Format: uuid */
@@ -1093,6 +1381,57 @@ export interface components {
             /** Format: double */
             failure_rate: number;
         };
+        /**
+         * @description * `flows:read` - Flows Read
+         *     * `flows:write` - Flows Write
+         *     * `runs:read` - Runs Read
+         *     * `runs:write` - Runs Write
+         *     * `versions:approve` - Versions Approve
+         *     * `admin` - Admin
+         *     * `scim` - Scim
+         * @enum {string}
+         */
+        ScopesEnum: "flows:read" | "flows:write" | "runs:read" | "runs:write" | "versions:approve" | "admin" | "scim";
+        /** @description Refuses, naming it, a flag that the API never sets (rather than ignoring it silently). */
+        ServiceAccountCreateRequest: {
+            /** @description Letters, digits and @ . + - _ only. */
+            username: string;
+            /** @default  */
+            display_name: string;
+            /** @description What its tokens may do at most: viewer, builder, approver, admin. */
+            roles?: string[];
+        };
+        ServiceAccountOut: {
+            readonly id: number;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            username: string;
+            /** Email address */
+            email?: string;
+            display_name?: string;
+            active: boolean;
+            /** @description Effective roles: direct and through teams. */
+            readonly roles: components["schemas"]["RolesEnum"][];
+            /** @description Roles given to the person directly. */
+            readonly direct_roles: string[];
+            readonly teams: components["schemas"]["PersonTeam"][];
+            scim_managed?: boolean;
+            is_service_account?: boolean;
+            /** Format: date-time */
+            last_login?: string | null;
+            /** Format: date-time */
+            date_joined?: string;
+            /** Format: date-time */
+            deactivated_at?: string | null;
+            /** @description Tokens not revoked and not expired. */
+            active_tokens: number;
+        };
+        /**
+         * @description * `local` - Local
+         *     * `scim` - Scim
+         *     * `oidc` - Oidc
+         * @enum {string}
+         */
+        SourceEnum: "local" | "scim" | "oidc";
         StepAttempt: {
             attempt: number;
             /** Format: date-time */
@@ -1137,6 +1476,101 @@ export interface components {
          * @enum {string}
          */
         StepStatusEnum: "running" | "waiting" | "succeeded" | "failed" | "skipped";
+        TeamDetailOut: {
+            readonly id: number;
+            name: string;
+            scim_managed?: boolean;
+            member_count: number;
+            /** @description Roles this team gives its members (ROLE_GROUPS). */
+            readonly roles: components["schemas"]["RolesEnum"][];
+            /** @description The team that holds flows nobody else does. */
+            readonly is_default: boolean;
+            readonly members: components["schemas"]["TeamMember"][];
+        };
+        TeamInRequest: {
+            name: string;
+        };
+        TeamMember: {
+            id: number;
+            username: string;
+            display_name: string;
+            source?: components["schemas"]["SourceEnum"];
+        };
+        TeamOut: {
+            readonly id: number;
+            name: string;
+            scim_managed?: boolean;
+            member_count: number;
+            /** @description Roles this team gives its members (ROLE_GROUPS). */
+            readonly roles: components["schemas"]["RolesEnum"][];
+            /** @description The team that holds flows nobody else does. */
+            readonly is_default: boolean;
+        };
+        TeamRef: {
+            id: number;
+            name: string;
+        };
+        TokenCreateRequest: {
+            /** @description What it is for, to recognise it later. */
+            name: string;
+            /** @description What it may do; each must be given by its owner's roles. Default: all they give. flows:read, flows:write, runs:read, runs:write, versions:approve, admin. */
+            scopes?: string[];
+            /**
+             * Format: date-time
+             * @description In the future; none: never.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: int64
+             * @description A service account's id (admins only); default: yourself.
+             */
+            owner?: number | null;
+        };
+        TokenCreated: {
+            readonly id: number;
+            name?: string;
+            prefix: string;
+            scopes: components["schemas"]["ScopesEnum"][];
+            owner: components["schemas"]["TokenOwner"];
+            /** @description Who made it (username). */
+            created_by?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description Not revoked, not expired, and its owner active. */
+            readonly active: boolean;
+            /** @description The bearer token itself: shown this once, never again. */
+            readonly token: string;
+        };
+        TokenOut: {
+            readonly id: number;
+            name?: string;
+            prefix: string;
+            scopes: components["schemas"]["ScopesEnum"][];
+            owner: components["schemas"]["TokenOwner"];
+            /** @description Who made it (username). */
+            created_by?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description Not revoked, not expired, and its owner active. */
+            readonly active: boolean;
+        };
+        TokenOwner: {
+            id: number;
+            username: string;
+            is_service_account: boolean;
+        };
         ValidationResult: {
             problems: components["schemas"]["ProblemItem"][];
         };
@@ -1512,6 +1946,8 @@ export interface operations {
             query?: {
                 /** @description Part of the flow's name. */
                 search?: string;
+                /** @description Only the flows of this team (its id). */
+                team?: number;
             };
             header?: never;
             path?: never;
@@ -1587,7 +2023,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedFlowRenameRequest"];
+                "application/json": components["schemas"]["PatchedFlowChangeRequest"];
             };
         };
         responses: {
@@ -1921,7 +2357,10 @@ export interface operations {
     };
     flows_import: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The team the flow belongs to: one of yours (any, for an admin); by default your first team. A query parameter, as the document itself is portable across instances. */
+                team?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2028,7 +2467,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["MeOut"];
                 };
             };
         };
@@ -2048,6 +2487,143 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodeTypeOut"][];
+                };
+            };
+        };
+    };
+    people_list: {
+        parameters: {
+            query?: {
+                /** @description Only people who may (true) or may not (false) sign in. */
+                active?: "false" | "true";
+                /** @description Part of the username, e-mail or display name. */
+                q?: string;
+                /** @description Only service accounts (true) or only people (false). */
+                service_account?: "false" | "true";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"][];
+                };
+            };
+        };
+    };
+    people_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+        };
+    };
+    people_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+        };
+    };
+    people_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPersonUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+        };
+    };
+    people_deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+        };
+    };
+    people_reactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
                 };
             };
         };
@@ -2166,6 +2742,254 @@ export interface operations {
             };
         };
     };
+    service_accounts_list: {
+        parameters: {
+            query?: {
+                /** @description Active ones (the default), deleted (deactivated) ones, or any. */
+                active?: "any" | "false" | "true";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccountOut"][];
+                };
+            };
+        };
+    };
+    service_accounts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAccountCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccountOut"];
+                };
+            };
+        };
+    };
+    service_accounts_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccountOut"];
+                };
+            };
+        };
+    };
+    service_accounts_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    teams_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"][];
+                };
+            };
+        };
+    };
+    teams_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamInRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDetailOut"];
+                };
+            };
+        };
+    };
+    teams_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDetailOut"];
+                };
+            };
+        };
+    };
+    teams_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    teams_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTeamInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDetailOut"];
+                };
+            };
+        };
+    };
+    teams_members_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDetailOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDetailOut"];
+                };
+            };
+        };
+    };
+    teams_members_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     templates_list: {
         parameters: {
             query?: never;
@@ -2185,10 +3009,79 @@ export interface operations {
             };
         };
     };
+    tokens_list: {
+        parameters: {
+            query?: {
+                /** @description Only tokens that still sign in (true), or only those that do not (false). */
+                active?: "false" | "true";
+                /** @description Everyone's tokens, service accounts' and SCIM tokens included (admins). */
+                all?: "false" | "true";
+                /** @description An owner's id (admins, unless it is your own). */
+                owner?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenOut"][];
+                };
+            };
+        };
+    };
+    tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+        };
+    };
+    tokens_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     versions_across_flows: {
         parameters: {
             query?: {
-                /** @description `pending` is the approvals inbox. */
+                /** @description `pending` is the approvals inbox (of the flows of your teams; every flow's for an admin). */
                 state?: "approved" | "pending" | "rejected" | "retired";
             };
             header?: never;

@@ -96,7 +96,41 @@ export type Version = Omit<Schemas["VersionOut"], "graph"> & {
 
 export type VersionDiff = Schemas["VersionDiff"];
 
-export type Me = Schemas["Me"];
+/** A team as other resources name it (a flow's team, a person's teams). */
+export type TeamRef = Schemas["TeamRef"];
+
+/** How someone came to be in a team: added here, pushed by SCIM, or read from the OIDC groups claim. */
+export type MembershipSource = Schemas["SourceEnum"];
+
+/** What a person or a token may do (CONTRACT §5); a role gives a set of them. `scim` is for provisioning tokens only. */
+export type Scope = Exclude<Schemas["ScopesEnum"], "scim">;
+
+/** The signed-in person: their roles, teams and what this request may do (`scopes`). */
+export type Me = Schemas["MeOut"];
+
+// The API always answers every field of these; the document marks those with defaults optional.
+
+/** A membership as a person's page shows it. */
+export type PersonTeam = Required<Schemas["PersonTeam"]>;
+
+/** A person (or service account) as admins manage them. `roles` are the effective ones; `direct_roles` those given here. */
+export type Person = Omit<Required<Schemas["PersonOut"]>, "teams"> & { teams: PersonTeam[] };
+
+/** A team; `roles` are those its members hold through `ROLE_GROUPS`. */
+export type Team = Required<Schemas["TeamOut"]>;
+
+export type TeamMember = Required<Schemas["TeamMember"]>;
+
+export type TeamDetail = Omit<Required<Schemas["TeamDetailOut"]>, "members"> & { members: TeamMember[] };
+
+/** An API token as lists show it: never the token itself, which is shown once when made. */
+export type ApiToken = Required<Schemas["TokenOut"]>;
+
+/** The answer to making a token: the plain token, this once. */
+export type NewApiToken = Required<Schemas["TokenCreated"]>;
+
+/** A service account: no password, no browser sign-in; it holds tokens for scripts and other systems. */
+export type ServiceAccount = Omit<Required<Schemas["ServiceAccountOut"]>, "teams"> & { teams: PersonTeam[] };
 
 /** A flow document shipped with the product to start from. */
 export type Template = Omit<Schemas["FlowTemplate"], "document"> & { document: FlowDocument };

@@ -1,6 +1,7 @@
 /**
  * The editable canvas: nodes dragged in from the palette (HTML5 drag and drop), wired port to port,
- * moved and selected; it draws the editor store and sends every change back to it.
+ * moved and selected; it draws the editor store and sends every change back to it. `readOnly` keeps
+ * only looking and selecting (to read a node's settings).
  */
 import {
   Background,
@@ -33,11 +34,13 @@ export interface EditorCanvasProps {
   statuses?: Record<string, NodeRunStatus>;
   takenEdges?: Set<string>;
   onNodeClick?: (nodeId: string) => void;
+  /** For people who may not write flows: nothing can be moved, connected or dropped. */
+  readOnly?: boolean;
 }
 
 const EMPTY_STATUSES: Record<string, NodeRunStatus> = {};
 
-export function EditorCanvas({ problems, statuses = EMPTY_STATUSES, takenEdges, onNodeClick }: EditorCanvasProps) {
+export function EditorCanvas({ problems, statuses = EMPTY_STATUSES, takenEdges, onNodeClick, readOnly = false }: EditorCanvasProps) {
   const nodes = useEditorStore((state) => state.nodes);
   const edges = useEditorStore((state) => state.edges);
   const onNodesChange = useEditorStore((state) => state.onNodesChange);
@@ -102,15 +105,23 @@ export function EditorCanvas({ problems, statuses = EMPTY_STATUSES, takenEdges, 
 
   return (
     <CanvasDecorationsContext.Provider value={decorations}>
-      <div className="flow-canvas editor-canvas" role="region" aria-label="Flow canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <div
+        className="flow-canvas editor-canvas"
+        role="region"
+        aria-label="Flow canvas"
+        onDragOver={readOnly ? undefined : onDragOver}
+        onDrop={readOnly ? undefined : onDrop}
+      >
         <ReactFlow
           nodes={nodes}
           edges={drawnEdges}
           nodeTypes={canvasNodeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
-          onConnect={connect}
+          onConnect={readOnly ? undefined : connect}
           isValidConnection={isValidConnection}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
           onNodeDragStart={() => checkpoint("drag")}
           onSelectionDragStart={() => checkpoint("drag")}
           onNodeClick={handleNodeClick}
@@ -129,7 +140,7 @@ export function EditorCanvas({ problems, statuses = EMPTY_STATUSES, takenEdges, 
           <Controls showInteractive={false} />
           <MiniMap pannable zoomable nodeColor={miniMapColor(nodeTypes)} ariaLabel="Mini map" style={{ width: 160, height: 100 }} />
         </ReactFlow>
-        {nodes.length === 0 && (
+        {nodes.length === 0 && !readOnly && (
           <div className="canvas-empty" aria-hidden="false">
             <h2>Start with a trigger</h2>
             <p>Drag a trigger from the left onto the canvas, or click it to add it. Then add the steps that follow.</p>

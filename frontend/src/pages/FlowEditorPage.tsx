@@ -1,12 +1,14 @@
 /**
  * The canvas editor of a flow's draft (`/flows/{id}`), and of a new flow (`/flows/new`, created on
- * its first change): palette on the left, canvas in the middle, the side panel on the right.
+ * its first change): palette on the left, canvas in the middle, the side panel on the right. People
+ * who may not write flows see the same canvas read-only: no palette, no editing, nothing saved.
  */
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { useFlow } from "../api/flows";
+import { useCan } from "../api/me";
 import { useNodeTypeMap, useNodeTypes } from "../api/nodeTypes";
 import { useLatestRun } from "../api/runs";
 import { useRunSocket } from "../api/runSocket";
@@ -43,6 +45,7 @@ export function FlowEditorPage() {
   const { id } = useParams();
   const flow = useFlow(id);
   const nodeTypes = useNodeTypes();
+  const readOnly = !useCan()("flows:write");
   const key = id ?? "new";
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
 
@@ -66,6 +69,15 @@ export function FlowEditorPage() {
     document.title = `${flow.data?.name ?? (id ? "Flow" : "New flow")} · Switchboard`;
   }, [flow.data?.name, id]);
 
+  if (!id && readOnly) {
+    return (
+      <main className="page">
+        <EmptyState title="Only builders make flows" action={<a href="/">Go to the flows</a>}>
+          Your role lets you see flows and their runs. Ask an admin for the builder role to make your own.
+        </EmptyState>
+      </main>
+    );
+  }
   if (id && flow.error) {
     const notFound = flow.error instanceof ApiError && flow.error.status === 404;
     return (
@@ -98,18 +110,21 @@ export function FlowEditorPage() {
   }
   return (
     <ReactFlowProvider>
-      <Editor flow={flow.data} />
+      <Editor flow={flow.data} readOnly={readOnly} />
     </ReactFlowProvider>
   );
 }
 
-function Editor({ flow }: { flow: Flow | undefined }) {
+function Editor({ flow, readOnly }: { flow: Flow | undefined; readOnly: boolean }) {
   const navigate = useNavigate();
   const reactFlow = useReactFlow();
   const nodeTypeMap = useNodeTypeMap();
   const [newName, setNewName] = useState(NEW_FLOW_NAME);
   // Read by autosave when it creates the flow, possibly before the state above is rendered.
   const newNameRef = useRef(NEW_FLOW_NAME);
+  // The team a new flow is made in (undefined: its maker's first team).
+  const [newTeam, setNewTeam] = useState<number | undefined>(undefined);
+  const newTeamRef = useRef<number | undefined>(undefined);
   const [dialog, setDialog] = useState<"test" | "submit" | null>(null);
   const selectedNodeId = useEditorStore((state) => state.selectedNodeId);
   const nodes = useEditorStore((state) => state.nodes);
@@ -129,12 +144,17 @@ function Editor({ flow }: { flow: Flow | undefined }) {
     },
     [navigate],
   );
-  const { saveNow } = useDraftAutosave({ flowId: flow?.id, newFlowName: () => newNameRef.current, onCreated });
-  useLiveValidation(true);
+  const { saveNow } = useDraftAutosave({
+    flowId: flow?.id,
+    newFlowName: () => newNameRef.current,
+    newFlowTeam: () => newTeamRef.current,
+    onCreated,
+  });
+  useLiveValidation(!readOnly);
   const save = useCallback(() => {
     void saveNow().then((ok) => ok && showToast("Draft saved", "success"));
   }, [saveNow]);
-  useEditorShortcuts({ onSave: save, enabled: dialog === null });
+  useEditorShortcuts({ onSave: save, enabled: dialog === null && !readOnly });
 
   // Escape closes the side panel (when not typing in it).
   useEffect(() => {
@@ -200,18 +220,39 @@ function Editor({ flow }: { flow: Flow | undefined }) {
           requestAnimationFrame(() => document.getElementById("versions")?.scrollIntoView({ behavior: "smooth" }));
         }}
         canTest={Boolean(flow && trigger)}
+        readOnly={readOnly}
       />
-      <div className="editor-body">
-        <Palette onAdd={onAdd} hasTrigger={Boolean(trigger)} />
+      <div className={readOnly ? "editor-body read-only" : "editor-body"}>
+        {!readOnly && <Palette onAdd={onAdd} hasTrigger={Boolean(trigger)} />}
         <div className="editor-center">
           {testRunId && <TestRunBar run={testRun} socket={socketState} nodeCount={nodes.length} onClose={() => showRun(null)} />}
-          <EditorCanvas problems={problems} statuses={testRunId ? statuses : undefined} takenEdges={testRunId ? takenEdges : undefined} />
+          <EditorCanvas
+            problems={problems}
+            statuses={testRunId ? statuses : undefined}
+            takenEdges={testRunId ? takenEdges : undefined}
+            readOnly={readOnly}
+          />
           <ProblemsDrawer problems={problems} checking={checking} />
         </div>
         {selectedNodeId && nodes.some((node) => node.id === selectedNodeId) ? (
-          <NodePanel nodeId={selectedNodeId} problems={grouped.byNode.get(selectedNodeId) ?? []} run={testRunId ? testRun : null} contextRun={contextRun} />
+          <NodePanel
+            nodeId={selectedNodeId}
+            problems={grouped.byNode.get(selectedNodeId) ?? []}
+            run={testRunId ? testRun : null}
+            contextRun={contextRun}
+            readOnly={readOnly}
+          />
         ) : (
-          <FlowPanel flow={flow} nodeCount={nodes.length} />
+          <FlowPanel
+            flow={flow}
+            nodeCount={nodes.length}
+            readOnly={readOnly}
+            newFlowTeam={newTeam}
+            onNewFlowTeamChange={(team) => {
+              newTeamRef.current = team;
+              setNewTeam(team);
+            }}
+          />
         )}
       </div>
       {dialog === "test" && flow && (

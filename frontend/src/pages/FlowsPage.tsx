@@ -1,13 +1,16 @@
 /**
- * The flows list (`/`): name, live version, state, last run; search; and the templates to start
- * from, shown up front to people who have no flow yet.
+ * The flows list (`/`): name, team, live version, state, last run; search and a team filter; and the
+ * templates to start from, shown up front to people who have no flow yet. Making flows (new, import,
+ * templates) is offered only to people who may write flows.
  */
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { errorMessage } from "../api/client";
 import { readFlowFile } from "../api/flowFiles";
 import { useFlows, useImportFlow } from "../api/flows";
+import { useCan } from "../api/me";
 import { useNodeTypeMap } from "../api/nodeTypes";
+import { useTeamChoices } from "../api/teams";
 import { useTemplates } from "../api/templates";
 import type { Flow, Template } from "../api/types";
 import { CategoryIcon } from "../canvas/nodeCategories";
@@ -18,32 +21,48 @@ import { Loading, Spinner } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { RelativeTime } from "../ui/RelativeTime";
 import { StatusBadge } from "../ui/StatusBadge";
+import { useDebounced } from "../ui/useDebounced";
 import { flowState } from "./flows/flowState";
-
-function useDebounced<T>(value: T, delay: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return debounced;
-}
 
 export function FlowsPage() {
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState(params.get("search") ?? "");
+  const team = params.get("team") ?? "";
   const query = useDebounced(search.trim(), 250);
-  const flows = useFlows(query);
+  const flows = useFlows(query, team);
+  const teams = useTeamChoices();
+  const can = useCan();
+  const mayWrite = can("flows:write");
   const [showTemplates, setShowTemplates] = useState(false);
-  const items = flows.data?.pages.flatMap((page) => page.results) ?? [];
-  const noFlowsAtAll = flows.isSuccess && items.length === 0 && query === "";
+  // The server filters by team; rows of another team are left out too, should it not.
+  const items = (flows.data?.pages.flatMap((page) => page.results) ?? []).filter((flow) => !team || !flow.team || String(flow.team.id) === team);
+  const noFlowsAtAll = flows.isSuccess && items.length === 0 && query === "" && team === "";
+  const teamName = teams.data?.find((choice) => String(choice.id) === team)?.name;
 
   useEffect(() => {
     document.title = "Flows · Switchboard";
   }, []);
   useEffect(() => {
-    setParams(query ? { search: query } : {}, { replace: true });
+    setParams(
+      (before) => {
+        const next = new URLSearchParams(before);
+        if (query) next.set("search", query);
+        else next.delete("search");
+        return next;
+      },
+      { replace: true },
+    );
   }, [query, setParams]);
+  const setTeam = (value: string) =>
+    setParams(
+      (before) => {
+        const next = new URLSearchParams(before);
+        if (value) next.set("team", value);
+        else next.delete("team");
+        return next;
+      },
+      { replace: true },
+    );
 
   return (
     <main className="page flows-page">
@@ -52,20 +71,26 @@ export function FlowsPage() {
           <h1>Flows</h1>
           <p className="muted">Automations that connect your tools: a trigger, then the steps that follow.</p>
         </div>
-        <div className="page-head-actions">
-          {!noFlowsAtAll && (
-            <button type="button" className="button secondary" onClick={() => setShowTemplates(true)}>
-              Start from a template
-            </button>
-          )}
-          <ImportFlowButton />
-          <Link to="/flows/new" className="button primary">
-            New flow
-          </Link>
-        </div>
+        {mayWrite && (
+          <div className="page-head-actions">
+            {!noFlowsAtAll && (
+              <button type="button" className="button secondary" onClick={() => setShowTemplates(true)}>
+                Start from a template
+              </button>
+            )}
+            <ImportFlowButton />
+            <Link to="/flows/new" className="button primary">
+              New flow
+            </Link>
+          </div>
+        )}
       </div>
 
-      {noFlowsAtAll ? (
+      {noFlowsAtAll && !mayWrite ? (
+        <EmptyState title="No flows yet">
+          Builders make the flows; they appear here once they do. Your role lets you see flows and their runs, not change them.
+        </EmptyState>
+      ) : noFlowsAtAll ? (
         <section className="welcome" aria-label="Get started">
           <h2>Start with a template</h2>
           <p className="muted">Pick a ready-made flow and adapt it, or start from an empty canvas.</p>
@@ -85,12 +110,26 @@ export function FlowsPage() {
               value={search}
               onChange={(event) => setSearch(event.target.value)}
             />
+            {((teams.data?.length ?? 0) > 1 || team) && (
+              <select aria-label="Team" className="team-filter" value={team} onChange={(event) => setTeam(event.target.value)}>
+                <option value="">All teams</option>
+                {team && !teamName && <option value={team}>Team {team}</option>}
+                {teams.data?.map((choice) => (
+                  <option key={choice.id} value={String(choice.id)}>
+                    {choice.name}
+                  </option>
+                ))}
+              </select>
+            )}
             {flows.isFetching && !flows.isFetchingNextPage && <Spinner small />}
           </div>
           {flows.isPending && <Loading label="Loading flows…" />}
           {flows.error && <ProblemMessage error={flows.error} title="The flows could not be loaded." />}
           {flows.isSuccess && items.length === 0 && (
-            <EmptyState title={`No flow matches “${query}”`}>Try another part of the name.</EmptyState>
+            <EmptyState title={query ? `No flow matches “${query}”${teamName ? ` in ${teamName}` : ""}` : `${teamName ?? "This team"} has no flows`}>
+              {query ? "Try another part of the name" : "Try another team"}
+              {query && team ? ", or all teams." : "."}
+            </EmptyState>
           )}
           {items.length > 0 && <FlowsTable flows={items} />}
           {flows.hasNextPage && (
@@ -120,6 +159,7 @@ function FlowsTable({ flows }: { flows: Flow[] }) {
         <thead>
           <tr>
             <th scope="col">Name</th>
+            <th scope="col">Team</th>
             <th scope="col">State</th>
             <th scope="col">Live version</th>
             <th scope="col">Last run</th>
@@ -141,6 +181,7 @@ function FlowsTable({ flows }: { flows: Flow[] }) {
                     </span>
                   )}
                 </td>
+                <td>{flow.team ? flow.team.name : <span className="muted">—</span>}</td>
                 <td>
                   <StatusBadge status={flowState(flow)} />
                 </td>

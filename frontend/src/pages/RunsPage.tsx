@@ -6,6 +6,7 @@
 import { useEffect, useMemo } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { useFlow } from "../api/flows";
+import { useCan } from "../api/me";
 import { useRuns } from "../api/runs";
 import { EmptyState } from "../ui/EmptyState";
 import { Loading, Spinner } from "../ui/Loading";
@@ -36,7 +37,9 @@ export function RunsPage() {
 
   const list = useMemo(() => runs.data?.pages.flatMap((page) => page.results) ?? [], [runs.data]);
   // Failed runs can be selected to replay them together; the selection starts over with other filters.
-  const deadLetters = filters.status === "failed";
+  // …by people who may replay runs.
+  const mayReplay = useCan()("runs:write");
+  const deadLetters = filters.status === "failed" && mayReplay;
   const failedIds = useMemo(() => (deadLetters ? list.filter((run) => run.status === "failed").map((run) => run.id) : []), [deadLetters, list]);
   const selection = useRunSelection(failedIds);
   const filterKey = searchParams.toString();

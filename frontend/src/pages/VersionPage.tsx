@@ -6,6 +6,7 @@ import { useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { useFlow } from "../api/flows";
+import { useCan } from "../api/me";
 import { useNodeTypeMap } from "../api/nodeTypes";
 import { useVersion, useVersionDiff, useVersions } from "../api/versions";
 import type { Version } from "../api/types";
@@ -54,6 +55,7 @@ function VersionView({ flowId, number }: { flowId: string; number: number }) {
   // Asked once the version is known to exist, so a wrong address answers one 404, not two.
   const diffQuery = useVersionDiff(flowId, versionQuery.data ? number : undefined, against);
   const nodeTypes = useNodeTypeMap();
+  const mayWrite = useCan()("flows:write");
   const version = versionQuery.data;
   usePageTitle(flow.data ? `${flow.data.name} · version ${number}` : `Version ${number}`);
 
@@ -127,7 +129,7 @@ function VersionView({ flowId, number }: { flowId: string; number: number }) {
         </div>
         <div className="page-head-actions">
           <Link to={`/flows/${flowId}`} className="button secondary">
-            Open the editor
+            {mayWrite ? "Open the editor" : "Open the flow"}
           </Link>
           <Link to={`/runs?flow=${flowId}`} className="button ghost">
             Runs of this flow

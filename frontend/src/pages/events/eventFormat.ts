@@ -32,13 +32,7 @@ export function endpointFormProblems(url: string, eventTypes: readonly string[])
   return problems;
 }
 
-/** The server's messages about a field (`url`, or `event_types` and its items `event_types[2]`). */
-export function serverProblems(error: unknown, field: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  return error.items
-    .filter((item) => item.field === field || (item.field ?? "").startsWith(`${field}[`))
-    .map((item) => item.message);
-}
+export { serverProblems } from "../../forms/serverProblems";
 
 /** True when the API refused because the person is not an admin. */
 export function isForbidden(error: unknown): boolean {

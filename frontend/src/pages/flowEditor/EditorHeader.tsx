@@ -1,6 +1,7 @@
 /**
  * The editor's header: the flow's name (editable), its state, the save status, the editing tools
- * (undo, redo, auto layout, save) and the flow's actions (webhook URL, test, submit, pause).
+ * (undo, redo, auto layout, save) and the flow's actions (webhook URL, test, submit, pause). Read-only,
+ * it keeps what anyone may do: copy the webhook URL, export, versions.
  */
 import { downloadFlowDocument } from "../../api/flowFiles";
 import { useReactFlow } from "@xyflow/react";
@@ -61,6 +62,7 @@ export function EditorHeader({
   onSubmit,
   onShowVersions,
   canTest,
+  readOnly = false,
 }: {
   flow: Flow | undefined;
   name: string;
@@ -71,6 +73,8 @@ export function EditorHeader({
   onSubmit: () => void;
   onShowVersions: () => void;
   canTest: boolean;
+  /** The person may not write flows: no editing tools, no test, no submission, no pause. */
+  readOnly?: boolean;
 }) {
   const canUndo = useEditorStore((state) => state.past.length > 0);
   const canRedo = useEditorStore((state) => state.future.length > 0);
@@ -121,10 +125,11 @@ export function EditorHeader({
         <input
           className="flow-name-input"
           aria-label="Flow name"
+          readOnly={readOnly}
           value={draftName}
           maxLength={200}
           onChange={(event) => setDraftName(event.target.value)}
-          onBlur={commitName}
+          onBlur={readOnly ? undefined : commitName}
           onKeyDown={(event) => {
             if (event.key === "Enter") (event.target as HTMLInputElement).blur();
             if (event.key === "Escape") {
@@ -134,19 +139,27 @@ export function EditorHeader({
           }}
         />
         <StatusBadge status={state} />
-        <SaveStatus onSave={onSave} />
+        {readOnly ? (
+          <span className="tag read-only-tag" title="Your role lets you see this flow, not change it">
+            View only
+          </span>
+        ) : (
+          <SaveStatus onSave={onSave} />
+        )}
       </div>
-      <div className="editor-header-tools" role="toolbar" aria-label="Editing tools">
-        <button type="button" className="icon-button" onClick={undo} disabled={!canUndo} aria-label="Undo" title={`Undo (${MOD}Z)`}>
-          <Icon d="M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3" />
-        </button>
-        <button type="button" className="icon-button" onClick={redo} disabled={!canRedo} aria-label="Redo" title={`Redo (${MOD}Shift+Z)`}>
-          <Icon d="m15 14 5-5-5-5M20 9H9a5 5 0 0 0 0 10h3" />
-        </button>
-        <button type="button" className="icon-button" onClick={autoLayout} aria-label="Auto layout" title="Arrange the flow left to right">
-          <Icon d="M3 5h6v4H3zM15 3h6v4h-6zM15 15h6v4h-6zM9 7h3v10h3M12 5h3" />
-        </button>
-      </div>
+      {!readOnly && (
+        <div className="editor-header-tools" role="toolbar" aria-label="Editing tools">
+          <button type="button" className="icon-button" onClick={undo} disabled={!canUndo} aria-label="Undo" title={`Undo (${MOD}Z)`}>
+            <Icon d="M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3" />
+          </button>
+          <button type="button" className="icon-button" onClick={redo} disabled={!canRedo} aria-label="Redo" title={`Redo (${MOD}Shift+Z)`}>
+            <Icon d="m15 14 5-5-5-5M20 9H9a5 5 0 0 0 0 10h3" />
+          </button>
+          <button type="button" className="icon-button" onClick={autoLayout} aria-label="Auto layout" title="Arrange the flow left to right">
+            <Icon d="M3 5h6v4H3zM15 3h6v4h-6zM15 15h6v4h-6zM9 7h3v10h3M12 5h3" />
+          </button>
+        </div>
+      )}
       <div className="editor-header-actions">
         {webhookUrl && (
           <button
@@ -160,7 +173,7 @@ export function EditorHeader({
             Webhook URL
           </button>
         )}
-        {flow && (state === "live" || state === "paused" || flow.paused) && (
+        {flow && !readOnly && (state === "live" || state === "paused" || flow.paused) && (
           <button
             type="button"
             className="button ghost small"
@@ -188,13 +201,17 @@ export function EditorHeader({
         <button type="button" className="button ghost small" onClick={onShowVersions} disabled={!flow} aria-label="Versions">
           Versions
         </button>
-        <button type="button" className="button secondary small" onClick={onTest} disabled={!canTest} aria-label="Test flow" title={canTest ? "Run the draft with sample data" : "Add a trigger first"}>
-          <Icon d="M6 4l14 8-14 8z" />
-          Test flow
-        </button>
-        <button type="button" className="button primary small" onClick={onSubmit} disabled={!flow} aria-label="Submit for approval">
-          Submit for approval
-        </button>
+        {!readOnly && (
+          <>
+            <button type="button" className="button secondary small" onClick={onTest} disabled={!canTest} aria-label="Test flow" title={canTest ? "Run the draft with sample data" : "Add a trigger first"}>
+              <Icon d="M6 4l14 8-14 8z" />
+              Test flow
+            </button>
+            <button type="button" className="button primary small" onClick={onSubmit} disabled={!flow} aria-label="Submit for approval">
+              Submit for approval
+            </button>
+          </>
+        )}
       </div>
     </header>
   );

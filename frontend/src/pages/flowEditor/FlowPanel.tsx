@@ -1,4 +1,4 @@
-/** The side panel when no node is selected: the flow at a glance and its versions with their states. */
+/** The side panel when no node is selected: the flow at a glance (its team among it) and its versions with their states. */
 import { Link } from "react-router-dom";
 import { useVersions } from "../../api/versions";
 import type { Flow } from "../../api/types";
@@ -9,8 +9,21 @@ import { ProblemMessage } from "../../ui/ProblemMessage";
 import { RelativeTime } from "../../ui/RelativeTime";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { flowState } from "../flows/flowState";
+import { FlowTeamPicker, NewFlowTeamPicker } from "./FlowTeamPicker";
 
-export function FlowPanel({ flow, nodeCount }: { flow: Flow | undefined; nodeCount: number }) {
+export function FlowPanel({
+  flow,
+  nodeCount,
+  readOnly = false,
+  newFlowTeam,
+  onNewFlowTeamChange,
+}: {
+  flow: Flow | undefined;
+  nodeCount: number;
+  readOnly?: boolean;
+  newFlowTeam?: number;
+  onNewFlowTeamChange?: (team: number | undefined) => void;
+}) {
   return (
     <section className="side-panel flow-panel" aria-label="Flow details">
       <header className="side-panel-head">
@@ -26,6 +39,7 @@ export function FlowPanel({ flow, nodeCount }: { flow: Flow | undefined; nodeCou
               <li>Select a step to set it up here.</li>
             </ol>
             <p className="muted small">Your work is saved automatically as a draft.</p>
+            {onNewFlowTeamChange && <NewFlowTeamPicker team={newFlowTeam} onChange={onNewFlowTeamChange} />}
           </div>
         ) : (
           <>
@@ -33,6 +47,10 @@ export function FlowPanel({ flow, nodeCount }: { flow: Flow | undefined; nodeCou
               <dt>State</dt>
               <dd>
                 <StatusBadge status={flowState(flow)} />
+              </dd>
+              <dt>Team</dt>
+              <dd>
+                <FlowTeamPicker flow={flow} readOnly={readOnly} />
               </dd>
               <dt>Live version</dt>
               <dd>{flow.live_version ? `Version ${flow.live_version}` : "None yet"}</dd>
@@ -74,8 +92,12 @@ export function FlowPanel({ flow, nodeCount }: { flow: Flow | undefined; nodeCou
                 <RelativeTime iso={flow.updated_at} />
               </dd>
             </dl>
-            <p className="muted small">Select a step on the canvas to set it up. Test the draft with sample data, then submit it for approval: it goes live once approved.</p>
-            <VersionList flowId={flow.id} />
+            <p className="muted small">
+              {readOnly
+                ? "Select a step on the canvas to see its settings. Your role lets you see this flow, not change it."
+                : "Select a step on the canvas to set it up. Test the draft with sample data, then submit it for approval: it goes live once approved."}
+            </p>
+            <VersionList flowId={flow.id} readOnly={readOnly} />
           </>
         )}
       </div>
@@ -83,7 +105,7 @@ export function FlowPanel({ flow, nodeCount }: { flow: Flow | undefined; nodeCou
   );
 }
 
-function VersionList({ flowId }: { flowId: string }) {
+function VersionList({ flowId, readOnly }: { flowId: string; readOnly: boolean }) {
   const versions = useVersions(flowId);
   const items = versions.data?.pages.flatMap((page) => page.results) ?? [];
   return (
@@ -91,7 +113,9 @@ function VersionList({ flowId }: { flowId: string }) {
       <h3>Versions</h3>
       {versions.isPending && <Loading label="Loading versions…" />}
       {versions.error && <ProblemMessage error={versions.error} />}
-      {versions.data && items.length === 0 && <p className="muted small">No versions yet. Submit the draft for approval to make version 1.</p>}
+      {versions.data && items.length === 0 && (
+        <p className="muted small">{readOnly ? "No versions yet." : "No versions yet. Submit the draft for approval to make version 1."}</p>
+      )}
       <ul>
         {items.map((version) => (
           <li key={version.number}>

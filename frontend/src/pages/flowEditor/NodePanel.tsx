@@ -22,6 +22,7 @@ export function NodePanel({
   problems,
   run,
   contextRun,
+  readOnly = false,
 }: {
   nodeId: string;
   problems: ProblemItem[];
@@ -29,6 +30,8 @@ export function NodePanel({
   run: Run | null;
   /** The run whose data feeds the path picker (the shown test run, else the flow's latest). */
   contextRun: Run | null;
+  /** Settings shown, not changed. */
+  readOnly?: boolean;
 }) {
   const node = useEditorStore((state) => state.nodes.find((candidate) => candidate.id === nodeId));
   const renameNode = useEditorStore((state) => state.renameNode);
@@ -115,6 +118,7 @@ export function NodePanel({
               </label>
               <input
                 id="node-name"
+                readOnly={readOnly}
                 value={node.data.name ?? ""}
                 placeholder={nodeType?.title ?? "A name for this step"}
                 onChange={(event) => renameNode(nodeId, event.target.value)}
@@ -141,6 +145,7 @@ export function NodePanel({
                 nodeType={nodeType}
                 config={node.data.config}
                 onChange={(config) => updateConfig(nodeId, config)}
+                disabled={readOnly}
                 problems={problems.filter((problem) => !unplaced.includes(problem))}
                 paths={paths}
               />
@@ -149,11 +154,13 @@ export function NodePanel({
                 The type <code>{node.data.nodeType}</code> is not known to this server; remove this node or install the package that provides it.
               </p>
             )}
-            <div className="panel-danger-zone">
-              <button type="button" className="button danger-outline small" onClick={() => removeNodes([nodeId])}>
-                Delete node
-              </button>
-            </div>
+            {!readOnly && (
+              <div className="panel-danger-zone">
+                <button type="button" className="button danger-outline small" onClick={() => removeNodes([nodeId])}>
+                  Delete node
+                </button>
+              </div>
+            )}
           </>
         )}
       </div>

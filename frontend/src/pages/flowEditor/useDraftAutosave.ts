@@ -17,11 +17,14 @@ const AUTOSAVE_DELAY_MS = 1000;
 export function useDraftAutosave({
   flowId,
   newFlowName,
+  newFlowTeam = () => undefined,
   onCreated,
 }: {
   flowId: string | undefined;
   /** For a flow not created yet: the name to create it with. */
   newFlowName: () => string;
+  /** For a flow not created yet: the team it goes to (else its maker's first team). */
+  newFlowTeam?: () => number | undefined;
   onCreated: (flow: Flow) => void;
 }) {
   const client = useQueryClient();
@@ -29,8 +32,8 @@ export function useDraftAutosave({
   idRef.current = flowId ?? idRef.current;
   const inFlight = useRef<Promise<boolean> | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const callbacks = useRef({ newFlowName, onCreated });
-  callbacks.current = { newFlowName, onCreated };
+  const callbacks = useRef({ newFlowName, newFlowTeam, onCreated });
+  callbacks.current = { newFlowName, newFlowTeam, onCreated };
 
   const saveOnce = useCallback(async (): Promise<boolean> => {
     const editor = useEditorStore.getState();
@@ -42,7 +45,7 @@ export function useDraftAutosave({
     try {
       let flow: Flow;
       if (!idRef.current) {
-        flow = await flowsApi.create(callbacks.current.newFlowName(), document, true);
+        flow = await flowsApi.create(callbacks.current.newFlowName(), document, true, callbacks.current.newFlowTeam());
         idRef.current = flow.id;
         callbacks.current.onCreated(flow);
       } else {

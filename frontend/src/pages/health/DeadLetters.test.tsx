@@ -1,6 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { meWith } from "../../api/identity.fixture";
 import type { Run, Step } from "../../api/types";
 import { StepDetails } from "../../ui/StepDetails";
 import { RunsPage } from "../RunsPage";
@@ -31,6 +32,7 @@ function api(extra: Record<string, unknown> = {}) {
   return stubApi({
     "GET /api/v1/flows": { results: [{ id: FLOW, name: "Big orders" }], next: null },
     "GET /api/v1/runs": { results: [run(FIRST, "failed"), run(SECOND, "failed")], next: null },
+    "GET /api/v1/me": meWith(["builder"]),
     ...extra,
   });
 }

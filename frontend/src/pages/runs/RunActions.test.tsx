@@ -1,6 +1,7 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { meWith } from "../../api/identity.fixture";
 import type { Run } from "../../api/types";
 import { RunActions } from "./RunActions";
 import { renderWithApp, stubApi } from "./testing";
@@ -22,16 +23,18 @@ function run(status: Run["status"]): Run {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("RunActions", () => {
-  it("offers a replay from the failed step only for a failed run, and no cancel", () => {
+  it("offers a replay from the failed step only for a failed run, and no cancel", async () => {
+    stubApi({ "/api/v1/me": meWith(["builder"]) });
     renderWithApp(<RunActions run={run("failed")} />);
-    expect(screen.getByRole("button", { name: "Replay from failed step" })).toBeInTheDocument();
+    expect(await screen.findByRole("button", { name: "Replay from failed step" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Replay from start" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Cancel run" })).not.toBeInTheDocument();
   });
 
-  it.each(["queued", "running", "waiting"] as const)("lets a %s run be cancelled", (status) => {
+  it.each(["queued", "running", "waiting"] as const)("lets a %s run be cancelled", async (status) => {
+    stubApi({ "/api/v1/me": meWith(["builder"]) });
     renderWithApp(<RunActions run={run(status)} />);
-    expect(screen.getByRole("button", { name: "Cancel run" })).toBeInTheDocument();
+    expect(await screen.findByRole("button", { name: "Cancel run" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Replay from failed step" })).not.toBeInTheDocument();
   });
 
@@ -41,17 +44,18 @@ describe("RunActions", () => {
         status: 409,
         headers: { "Content-Type": "application/problem+json" },
       }),
+      "/api/v1/me": meWith(["builder"]),
     });
     renderWithApp(<RunActions run={run("succeeded")} />);
-    await userEvent.click(screen.getByRole("button", { name: "Replay from start" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Replay from start" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("This run cannot be replayed yet.");
   });
 
   it("asks for a replay from the failed step and opens the new run", async () => {
-    const calls = stubApi({ "POST /api/v1/runs/": { ...run("queued"), id: "11111111-2222-3333-4444-555555555555" } });
+    const calls = stubApi({ "POST /api/v1/runs/": { ...run("queued"), id: "11111111-2222-3333-4444-555555555555" }, "/api/v1/me": meWith(["builder"]) });
     renderWithApp(<RunActions run={run("failed")} />, { path: "/runs/5e00a462-0fe1-42b9-9e01-1e64b0d9fc60", route: "/runs/5e00a462-0fe1-42b9-9e01-1e64b0d9fc60" });
-    await userEvent.click(screen.getByRole("button", { name: "Replay from failed step" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Replay from failed step" }));
     expect(await screen.findByText("elsewhere")).toBeInTheDocument();
-    expect(calls[0]).toMatchObject({ method: "POST", url: "/api/v1/runs/5e00a462-0fe1-42b9-9e01-1e64b0d9fc60/replay", body: { from: "failed" } });
+    expect(calls.find((call) => call.method === "POST")).toMatchObject({ method: "POST", url: "/api/v1/runs/5e00a462-0fe1-42b9-9e01-1e64b0d9fc60/replay", body: { from: "failed" } });
   });
 });

@@ -1,5 +1,6 @@
-/** What can be done to a run: replay it (from the failed step or from the start) and cancel it. */
+/** What can be done to a run: replay it (from the failed step or from the start) and cancel it — for people who may write runs. */
 import { useNavigate } from "react-router-dom";
+import { useCan } from "../../api/me";
 import { useCancelRun, useReplayRun } from "../../api/runs";
 import type { Run } from "../../api/types";
 import { showToast } from "../../stores/toastStore";
@@ -12,6 +13,7 @@ export function RunActions({ run }: { run: Run }) {
   const replay = useReplayRun();
   const cancel = useCancelRun();
   const busy = replay.isPending || cancel.isPending;
+  const mayWrite = useCan()("runs:write");
 
   const startReplay = (from: "failed" | "start") => {
     cancel.reset();
@@ -25,6 +27,8 @@ export function RunActions({ run }: { run: Run }) {
       },
     );
   };
+
+  if (!mayWrite) return null;
 
   return (
     <div className="run-actions">

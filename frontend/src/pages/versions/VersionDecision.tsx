@@ -1,9 +1,9 @@
 /**
- * A version's decision: Approve / Reject with a comment while it is pending (the server says why
- * when someone may not decide), and who decided what, when, afterwards.
+ * A version's decision: Approve / Reject with a comment while it is pending, for people who may
+ * approve (the server says why when someone still may not decide), and who decided what, when, afterwards.
  */
 import { useId, useState } from "react";
-import { useMe } from "../../api/me";
+import { useCan, useMe } from "../../api/me";
 import { useApproveVersion, useRejectVersion } from "../../api/versions";
 import type { Version } from "../../api/types";
 import { showToast } from "../../stores/toastStore";
@@ -12,8 +12,22 @@ import { ProblemMessage } from "../../ui/ProblemMessage";
 import { formatDateTime, RelativeTime } from "../../ui/RelativeTime";
 
 export function VersionDecision({ flowId, version, isLive }: { flowId: string; version: Version; isLive: boolean }) {
-  if (version.state === "pending") return <DecisionForm flowId={flowId} version={version} />;
+  const can = useCan();
+  if (version.state === "pending") {
+    return can("versions:approve") ? <DecisionForm flowId={flowId} version={version} /> : <AwaitingDecision />;
+  }
   return <DecisionRecord version={version} isLive={isLive} />;
+}
+
+function AwaitingDecision() {
+  return (
+    <section className="side-section decision-form" aria-labelledby="decision-title">
+      <h2 className="side-title" id="decision-title">
+        Waiting for a decision
+      </h2>
+      <p className="muted small">An approver or an admin approves or rejects this version. Your role does not decide on versions.</p>
+    </section>
+  );
 }
 
 function DecisionForm({ flowId, version }: { flowId: string; version: Version }) {
