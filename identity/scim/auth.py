@@ -9,14 +9,17 @@ the REST API's own (`BearerTokenAuthentication`), so revoking a token works the 
 from __future__ import annotations
 
 import json
+import math
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_scim.middleware import SCIMAuthCheckMiddleware
 from rest_framework.exceptions import AuthenticationFailed
 
+from hub.ratelimit import hit
 from identity.authentication import BearerTokenAuthentication
 from identity.models import Scope
-from identity.scim.errors import ScimError, Unauthorized
+from identity.scim.errors import ScimError, TooManyRequests, Unauthorized
 from identity.selectors import request_may
 
 CONTENT_TYPE = "application/scim+json"
@@ -41,6 +44,13 @@ class ScimBearerAuth(SCIMAuthCheckMiddleware):  # type: ignore[misc]
         user, token = found
         if not request_may(user, token, Scope.SCIM):
             return error_response(Unauthorized("This token does not have the `scim` scope."))
+        # The REST API's per-token limit, so a runaway provider cannot starve the instance.
+        if settings.API_RATE_LIMIT_PER_MINUTE and (
+            wait := hit(f"api:token:{token.digest[:24]}", settings.API_RATE_LIMIT_PER_MINUTE)
+        ):
+            response = error_response(TooManyRequests("Too many SCIM requests with this token; slow down."))
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
         request.user = user
         request.scim_token = token  # type: ignore[attr-defined]
         return None

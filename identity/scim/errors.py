@@ -63,6 +63,10 @@ class Uniqueness(Conflict):
     scim_type = "uniqueness"
 
 
+class TooManyRequests(ScimError):
+    status = 429
+
+
 class NotSupported(ScimError):
     status = 501
 

@@ -3,7 +3,8 @@ documents, conflicts, pagination, `.search`, partial representations, discovery 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
 
@@ -401,3 +402,13 @@ def test_break_glass_superusers_are_out_of_scims_reach(scim_token: str, alice: A
 def test_a_scim_token_opens_nothing_in_the_rest_api(scim_token: str) -> None:
     answer = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {scim_token}")
     assert answer.status_code == 403
+
+
+def test_a_provider_is_rate_limited_per_token_with_a_scim_error(scim_token: str, settings: Any) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    if datetime.now(UTC).second > 50:  # keep the requests in one fixed window
+        time.sleep(61 - datetime.now(UTC).second)
+    answers = [Scim(scim_token).get("/Users") for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert_error(answers[-1], 429)
+    assert int(answers[-1]["Retry-After"]) >= 1
