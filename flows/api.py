@@ -7,8 +7,9 @@ person sees it, so another team's flow, version or run answers 404 as if it did 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -25,14 +26,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from flows import flow_templates, selectors, services
+from flows import flow_templates, masking, selectors, services
 from flows.diff import graph_diff
 from flows.graph import SCHEMA, trigger_node
 from flows.graph import validate as validate_graph
-from flows.models import Flow, FlowVersion, Run, RunStatus, StepRun, TriggerEvent, VersionState
+from flows.models import (
+    DecisionKind,
+    Flow,
+    FlowVersion,
+    Run,
+    RunStatus,
+    StepRun,
+    TriggerEvent,
+    VersionDecision,
+    VersionState,
+)
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
 from identity.models import ApiToken
+from identity.selectors import is_admin
+from nodes.selectors import policy_violations
 
 # --- serializers ----------------------------------------------------------------------------------
 
@@ -147,11 +160,39 @@ class FlowDetailOut(FlowOut):
         return webhook_url(self.context.get("request"), flow, getattr(flow, "live_graph", None))
 
 
+class DecisionOut(serializers.ModelSerializer[VersionDecision]):
+    by = serializers.CharField(source="by.username", default=None, allow_null=True)
+    self_approved = serializers.BooleanField(
+        help_text="The author approved because nobody else could decide (a one-person team or instance)."
+    )
+    fewer_deciders = serializers.BooleanField(
+        help_text="Fewer people could decide than the team's rule asks for; the ones there were sufficed."
+    )
+
+    class Meta:
+        model = VersionDecision
+        fields = ["by", "at", "comment", "self_approved", "fewer_deciders"]
+
+
 class VersionOut(serializers.ModelSerializer[FlowVersion]):
     flow_name = serializers.CharField(source="flow.name", read_only=True)
+    team = TeamRef(source="flow.team", read_only=True, help_text="The team of the version's flow.")
     author = serializers.CharField(source="author.username", default=None, allow_null=True)
     decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     graph = serializers.JSONField()
+    required_approvals = serializers.IntegerField(
+        help_text="How many different people (never the author) approve it before it goes live: the "
+        "team's rule when it was submitted."
+    )
+    approvals = serializers.SerializerMethodField(help_text="Every approval so far, oldest first.")
+    rejections = serializers.SerializerMethodField(help_text="The rejection, if it was rejected.")
+    rollback_of = serializers.IntegerField(
+        allow_null=True, help_text="For a roll back: the earlier version whose graph it brings back."
+    )
+    self_approval_allowed = serializers.SerializerMethodField(
+        help_text="Nobody but its author may decide on it now (a one-person team or instance): the "
+        "author's own approval then counts, marked as a self-approval."
+    )
 
     class Meta:
         model = FlowVersion
@@ -168,7 +209,43 @@ class VersionOut(serializers.ModelSerializer[FlowVersion]):
             "decided_at",
             "decision_comment",
             "self_approved",
+            "team",
+            "required_approvals",
+            "approvals",
+            "rejections",
+            "rollback_of",
+            "self_approval_allowed",
         ]
+
+    def _decisions(self, version: FlowVersion, kind: str) -> list[dict[str, Any]]:
+        # Prefetched by the selectors: sorted here rather than queried again.
+        rows = sorted((d for d in version.decisions.all() if d.kind == kind), key=lambda d: (d.at, d.pk))
+        return list(DecisionOut(rows, many=True).data)
+
+    @extend_schema_field(DecisionOut(many=True))
+    def get_approvals(self, version: FlowVersion) -> list[dict[str, Any]]:
+        return self._decisions(version, DecisionKind.APPROVE)
+
+    def get_self_approval_allowed(self, version: FlowVersion) -> bool:
+        if version.state != VersionState.PENDING or version.author_id is None:
+            return False
+        # One answer per team for a whole list (the context is shared by a list's items).
+        context = cast(dict[str, Any], self.context)  # DRF keeps a dict, typed as a Mapping
+        known: dict[tuple[int, int], bool] = context.setdefault("_self_approval_allowed", {})
+        key = (version.flow.team_id, version.author_id)
+        if key not in known:
+            known[key] = not selectors.version_others_may_decide(version)
+        return known[key]
+
+    @extend_schema_field(DecisionOut(many=True))
+    def get_rejections(self, version: FlowVersion) -> list[dict[str, Any]]:
+        return self._decisions(version, DecisionKind.REJECT)
+
+    def to_representation(self, instance: FlowVersion) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not reveals_sensitive(self.context):
+            data["graph"] = masking.mask_graph(data["graph"])
+        return data
 
 
 class StepAttempt(serializers.Serializer[Any]):
@@ -183,6 +260,10 @@ class StepOut(serializers.ModelSerializer[StepRun]):
     input = serializers.JSONField()
     output = serializers.JSONField()
     attempt_log = StepAttempt(many=True, read_only=True, help_text="Each attempt, oldest first.")
+    masked = serializers.SerializerMethodField(
+        help_text="The step is a sensitive node's (or is fed by one): its input and/or output show "
+        "only their top-level keys, each as `••••`. Admins see the data."
+    )
 
     class Meta:
         model = StepRun
@@ -199,7 +280,11 @@ class StepOut(serializers.ModelSerializer[StepRun]):
             "finished_at",
             "resume_at",
             "attempt_log",
+            "masked",
         ]
+
+    def get_masked(self, step: StepRun) -> bool:
+        return False  # set by the run's masking (`reveals_sensitive`), which knows the graph
 
 
 FlowDocument = inline_serializer(
@@ -243,6 +328,34 @@ class RunOut(serializers.ModelSerializer[Run]):
             "steps",
         ]
 
+    def to_representation(self, instance: Run) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if reveals_sensitive(self.context):
+            return data
+        return masking.mask_run(data, _run_graph(instance))
+
+
+def _version_data(request: Request, version: FlowVersion) -> Any:
+    return VersionOut(version, context={"request": request}).data
+
+
+def reveals_sensitive(context: Mapping[str, Any]) -> bool:
+    """Whether the reader sees sensitive nodes' data: an admin. Without a request (and without an
+    explicit `reveal_sensitive`), nobody does."""
+    if "reveal_sensitive" in context:
+        return bool(context["reveal_sensitive"])
+    request = context.get("request")
+    if request is None:
+        return False
+    # Asked once per request, not once per run of a list.
+    if not hasattr(request, "_reveals_sensitive"):
+        request._reveals_sensitive = is_admin(request.user)
+    return bool(request._reveals_sensitive)
+
+
+def _run_graph(run: Run) -> dict[str, Any] | None:
+    return run.version.graph if run.version is not None else run.graph
+
 
 class RunDetailOut(RunOut):
     """One run, with the graph it executed: its version's, or the draft as it was for a test run."""
@@ -254,7 +367,7 @@ class RunDetailOut(RunOut):
 
     @extend_schema_field(FlowDocument)
     def get_graph(self, run: Run) -> dict[str, Any] | None:
-        return run.version.graph if run.version is not None else run.graph
+        return _run_graph(run)
 
 
 # Team ids are 64-bit; a bigger number is refused as a bad field rather than reaching the database.
@@ -302,6 +415,16 @@ class Decision(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
+class Rollback(serializers.Serializer[Any]):
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Why; the new version's note reads “Roll back to version n: <note>”.",
+    )
+
+
 class RunPayload(serializers.Serializer[Any]):
     payload = serializers.JSONField(
         required=False, default=dict, help_text="The trigger's output for this run (any JSON)."
@@ -331,7 +454,15 @@ Diff = inline_serializer(
             fields={
                 "added": serializers.ListField(child=serializers.JSONField()),
                 "removed": serializers.ListField(child=serializers.JSONField()),
-                "changed": serializers.ListField(child=serializers.JSONField()),
+                "changed": serializers.ListField(
+                    child=serializers.JSONField(),
+                    help_text="`{id, type, changes: [{path, old, new, kind, masked?}]}`; `masked: true` "
+                    "when the values are a secret or a sensitive node's config (shown as `••••`). "
+                    "A move on the canvas or a rename is not a change.",
+                ),
+                "renamed": serializers.ListField(
+                    child=serializers.JSONField(), help_text="`{id, from, to}`: nodes whose name changed."
+                ),
             },
         ),
         "edges": inline_serializer(
@@ -340,6 +471,23 @@ Diff = inline_serializer(
                 "added": serializers.ListField(child=serializers.JSONField()),
                 "removed": serializers.ListField(child=serializers.JSONField()),
             },
+        ),
+        "summary": serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Every change as a plain sentence, the same the version page shows.",
+        ),
+        "details": serializers.ListField(
+            child=inline_serializer(
+                name="DiffSentence",
+                fields={
+                    "text": serializers.CharField(),
+                    "kind": serializers.ChoiceField(choices=["added", "removed", "changed"]),
+                    "subject": serializers.ChoiceField(choices=["node", "edge"]),
+                    "node": serializers.CharField(allow_null=True),
+                },
+            ),
+            help_text="The summary's sentences with what each is about (`node`: the node to point at on "
+            "the canvas — in the newer version, or in the older one for a removed node).",
         ),
     },
 )
@@ -490,6 +638,28 @@ class ValidateView(APIView):
         return Response({"problems": [asdict(problem) for problem in validate_graph(graph)]})
 
 
+class PolicyCheckIn(serializers.Serializer[Any]):
+    graph = serializers.JSONField(
+        required=False, help_text="A flow document to check instead of the stored draft (the editor's)."
+    )
+
+
+class PolicyCheckView(APIView):
+    required_scopes = {"POST": "flows:read"}  # nothing is stored
+
+    @extend_schema(
+        operation_id="flows_policy_check",
+        request=PolicyCheckIn,
+        responses=inline_serializer("PolicyCheckResult", {"violations": ProblemItem(many=True)}),
+    )
+    def post(self, request: Request, flow_id: Any) -> Response:
+        """The policy rules (nodes.policies) the draft breaks now, as submitting it would list them."""
+        flow = _flow(request, flow_id)
+        document = _valid(PolicyCheckIn, request).get("graph", flow.draft)
+        found = policy_violations(team_id=flow.team_id, document=document)
+        return Response({"violations": [asdict(v.as_error()) for v in found]})
+
+
 class TemplatesView(APIView):
     required_scopes = {"GET": "flows:read"}
 
@@ -570,7 +740,9 @@ class ExportView(APIView):
     @extend_schema(operation_id="flows_export", responses=FlowDocument)
     def get(self, request: Request, flow_id: Any) -> Response:
         flow = _flow(request, flow_id)
-        response = Response({**flow.draft, "schema": SCHEMA, "name": flow.name})
+        # A sensitive node's config values stay with admins (the editor still shows the team its draft).
+        draft = flow.draft if is_admin(request.user) else masking.mask_graph(flow.draft) or {}
+        response = Response({**draft, "schema": SCHEMA, "name": flow.name})
         response["Content-Disposition"] = f'attachment; filename="flow-{flow.pk}.json"'
         return response
 
@@ -621,8 +793,12 @@ class VersionsView(APIView):
     @extend_schema(operation_id="versions_submit", request=VersionSubmit, responses={201: VersionOut})
     def post(self, request: Request, flow_id: Any) -> Response:
         data = _valid(VersionSubmit, request)
-        version = services.version_submit(flow=_flow(request, flow_id), user=request.user, note=data["note"])
-        return Response(VersionOut(version).data, status=status.HTTP_201_CREATED)
+        flow = _flow(request, flow_id)
+        version = services.version_submit(flow=flow, user=request.user, note=data["note"])
+        return Response(
+            _version_data(request, selectors.version_get(flow, version.number)),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class VersionInboxView(APIView):
@@ -659,7 +835,7 @@ class VersionView(APIView):
 
     @extend_schema(operation_id="versions_read", responses=VersionOut)
     def get(self, request: Request, flow_id: Any, number: int) -> Response:
-        return Response(VersionOut(selectors.version_get(_flow(request, flow_id), number)).data)
+        return Response(_version_data(request, selectors.version_get(_flow(request, flow_id), number)))
 
 
 class VersionDiffView(APIView):
@@ -685,7 +861,11 @@ class VersionDiffView(APIView):
             raise ValidationProblem([ErrorItem(field="against", message="`against` is a version number.")])
         base_number = int(against) if against is not None else number - 1
         base = selectors.version_get(flow, base_number) if base_number >= 1 else None
-        diff = graph_diff(base.graph if base else {"nodes": [], "edges": []}, version.graph)
+        diff = graph_diff(
+            base.graph if base else {"nodes": [], "edges": []},
+            version.graph,
+            reveal_sensitive=is_admin(request.user),
+        )
         return Response({"from_version": base.number if base else None, "to_version": number, **diff})
 
 
@@ -694,11 +874,11 @@ class _DecisionView(APIView):
     decide: Any  # services.version_approve or services.version_reject
 
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
-        version = selectors.version_get(_flow(request, flow_id), number)
+        flow = _flow(request, flow_id)
+        version = selectors.version_get(flow, number)
         comment = _valid(Decision, request)["comment"]
-        return Response(
-            VersionOut(type(self).decide(version=version, user=request.user, comment=comment)).data
-        )
+        type(self).decide(version=version, user=request.user, comment=comment)
+        return Response(_version_data(request, selectors.version_get(flow, number)))
 
 
 @extend_schema_view(
@@ -713,6 +893,29 @@ class ApproveView(_DecisionView):
 )
 class RejectView(_DecisionView):
     decide = services.version_reject
+
+
+class RollbackView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
+    @extend_schema(
+        operation_id="versions_rollback",
+        request=Rollback,
+        responses={201: VersionOut},
+        description="Bring back an earlier version that was live (now retired): a new pending version "
+        "with its graph, reviewed and approved like any other. 409 for a version that never was live "
+        "or is live now.",
+    )
+    def post(self, request: Request, flow_id: Any, number: int) -> Response:
+        flow = _flow(request, flow_id)
+        note = _valid(Rollback, request)["note"]
+        created = services.version_rollback(
+            version=selectors.version_get(flow, number), user=request.user, note=note
+        )
+        return Response(
+            _version_data(request, selectors.version_get(flow, created.number)),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- runs -----------------------------------------------------------------------------------------
@@ -789,7 +992,7 @@ class RunsView(APIView):
             status=params.get("status"),
             correlation_id=params.get("correlation_id"),
         ).prefetch_related("steps")
-        return paginate(self, runs.select_related("event"), RunOut)
+        return paginate(self, runs.select_related("event", "version"), RunOut)
 
 
 class RunView(APIView):

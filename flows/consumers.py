@@ -1,7 +1,8 @@
 """The websocket a browser opens to watch one run: its current state, then every change.
 
 The same rules as `GET /api/v1/runs/{id}`: the person needs `runs:read`, and a run of a flow outside
-their teams is closed as unknown (4404, as for a run that does not exist).
+their teams is closed as unknown (4404, as for a run that does not exist); sensitive nodes' data is
+masked for everyone but admins, here, per watcher (the group message carries the whole run).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from flows import masking
 from flows.live import run_document, run_group
 from flows.selectors import run_is_seen_by
 from identity.models import Scope
-from identity.selectors import request_may
+from identity.selectors import is_admin, request_may
 
 # Close codes: the HTTP status the API would answer, plus 4000.
 NOT_SIGNED_IN, FORBIDDEN, NOT_FOUND = 4401, 4403, 4404
@@ -41,18 +43,31 @@ class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=refusal)
             return
         self.run_id = run_id
+        self.reveal = await database_sync_to_async(is_admin)(user)
         # Join before reading, so no change between the read and the join is missed.
         await self.channel_layer.group_add(run_group(self.run_id), self.channel_name)
-        document = await database_sync_to_async(run_document)(self.run_id)
+        document = await database_sync_to_async(run_document)(self.run_id, reveal_sensitive=True)
         if document is None:
             await self.close(code=NOT_FOUND)
             return
+        # A run's graph never changes, so the first document tells which steps to mask from now on.
+        self.graph = document.get("graph")
         await self.accept()
-        await self.send_json({"type": "run", "run": document})
+        await self.send_json(self._masked({"type": "run", "run": document}))
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "run_id"):
             await self.channel_layer.group_discard(run_group(self.run_id), self.channel_name)
 
     async def run_event(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["payload"])
+        await self.send_json(self._masked(event["payload"]))
+
+    def _masked(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A live update as this watcher may see it."""
+        if self.reveal:
+            return payload
+        if payload.get("type") == "run" and isinstance(payload.get("run"), dict):
+            return {**payload, "run": masking.mask_run(payload["run"], payload["run"].get("graph"))}
+        if payload.get("type") == "step" and isinstance(payload.get("step"), dict):
+            return {**payload, "step": masking.mask_step_for(payload["step"], self.graph)}
+        return payload

@@ -30,7 +30,9 @@ from hub.events import event_emit
 from nodes import registry
 from nodes.context import NodeContext
 from nodes.expressions import ExpressionError
+from nodes.policies import Policies
 from nodes.registry import ERROR_PORT, NodeError, RetryPolicy, Route, Wait
+from nodes.selectors import policies_for_team
 
 log = logging.getLogger("switchboard.engine")
 
@@ -143,6 +145,10 @@ def _graph_of(run: Run) -> flow_graph.Graph:
 
 def _walk(run: Run) -> None:
     graph = _graph_of(run)
+    # The team's node-use policies, read afresh on every walk: tightened after approval, they still
+    # hold; a step that breaks one fails with the rule's message (the version itself is untouched).
+    rules = policies_for_team(Flow.objects.values_list("team_id", flat=True).get(pk=run.flow_id))
+    refusals = rules.refusals(graph.nodes.values())
     steps = {s.node: s for s in run.steps.all()}
     data: dict[str, Any] = {
         "trigger": None,
@@ -174,7 +180,9 @@ def _walk(run: Run) -> None:
                     steps[node_id] = _skip(run, node, position)
                     continue
                 source_output = steps[feeding[0].source].output
-            step = _execute_step(run, step, node, position, source_output, data)
+            step = _execute_step(
+                run, step, node, position, source_output, data, rules=rules, refusal=refusals.get(node_id)
+            )
             steps[node_id] = step
             if not _settled(step):
                 return  # waiting (delay or retry) or failed: the run has been updated
@@ -228,6 +236,9 @@ def _execute_step(
     position: int,
     source_output: Any,
     data: dict[str, Any],
+    *,
+    rules: Policies | None = None,
+    refusal: str | None = None,
 ) -> StepRun:
     now = timezone.now()
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
@@ -252,7 +263,10 @@ def _execute_step(
             raise NodeError(f"The node type {node['type']!r} is not installed on this server.")
         config = node_type.parse_config(node.get("config", {}))
         policy, route_errors = policy_for(node_type.category, config.retry), config.on_error == "route"
+        if refusal is not None:
+            raise NodeError(refusal)  # not retryable: the policy, not the moment, refuses it
         ctx = NodeContext(
+            host_guard=rules.host_guard(node) if rules is not None else None,
             data=data,
             node_id=node["id"],
             run_id=str(run.id),

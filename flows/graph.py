@@ -173,7 +173,7 @@ def _node_problems(
         return [malformed]
     node_id = node["id"]
     problems: list[ErrorItem] = []
-    for key in sorted(set(node) - {"id", "type", "config", "position", "name", "description"}):
+    for key in sorted(set(node) - {"id", "type", "config", "position", "name", "description", "sensitive"}):
         problems.append(ErrorItem(node=node_id, field=key, message=f"Unknown key {key!r}."))
     type_name = node.get("type")
     node_type = registry.get(type_name) if isinstance(type_name, str) else None
@@ -203,6 +203,9 @@ def _node_problems(
         problems.append(ErrorItem(node=node_id, field="position", message='`position` is {"x": n, "y": n}.'))
     if "name" in node and not isinstance(node["name"], str):
         problems.append(ErrorItem(node=node_id, field="name", message="The name must be a string."))
+    # `sensitive` (our extension of the document): the node's step data is masked for all but admins.
+    if "sensitive" in node and not isinstance(node["sensitive"], bool):
+        problems.append(ErrorItem(node=node_id, field="sensitive", message="`sensitive` is true or false."))
     return problems
 
 

@@ -20,12 +20,18 @@ def run_group(run_id: Any) -> str:
     return f"run.{run_id}"
 
 
-def run_document(run_id: Any) -> dict[str, Any] | None:
-    """The run as GET /api/v1/runs/{id} shows it, or None when there is no such run."""
+def run_document(run_id: Any, *, reveal_sensitive: bool = False) -> dict[str, Any] | None:
+    """The run as GET /api/v1/runs/{id} shows it, or None when there is no such run.
+
+    What goes to the channel layer is the whole run (`reveal_sensitive=True`): every watcher's
+    consumer masks it for its own person (`flows.masking`), as one group message reaches them all.
+    """
     from flows.api import RunDetailOut  # the API's own shape; imported here as the API imports services
 
     run = Run.objects.filter(pk=run_id).first()
-    return _plain(RunDetailOut(run_get(run.pk)).data) if run is not None else None
+    if run is None:
+        return None
+    return _plain(RunDetailOut(run_get(run.pk), context={"reveal_sensitive": reveal_sensitive}).data)
 
 
 def _plain(data: Any) -> Any:
@@ -51,6 +57,6 @@ def step_changed(step: StepRun) -> None:
 
 
 def run_changed(run_id: Any) -> None:
-    document = run_document(run_id)
+    document = run_document(run_id, reveal_sensitive=True)
     if document is not None:
         _send(run_id, {"type": "run", "run": document})

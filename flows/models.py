@@ -93,6 +93,12 @@ class FlowVersion(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
     self_approved = models.BooleanField(default=False)
+    # How many different people approve it before it goes live: the team's rule when it was submitted.
+    required_approvals = models.PositiveSmallIntegerField(default=1)
+    # For a roll back: the number of the earlier version whose graph this one brings back.
+    rollback_of = models.PositiveIntegerField(null=True, blank=True)
+    # When the people who may decide were told: set once, so a redelivered message tells nobody twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -100,6 +106,44 @@ class FlowVersion(models.Model):
             models.UniqueConstraint(fields=["flow"], condition=Q(state="approved"), name="one_live_version"),
         ]
         indexes = [models.Index(fields=["state", "-created_at"], name="version_inbox")]
+
+
+class DecisionKind(models.TextChoices):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class VersionDecision(models.Model):
+    """One approval or rejection of a version: who, when, with what comment. Rows are only added.
+
+    `slot` numbers the approvals of a version (1, 2): unique per version, so of two approvals racing
+    for the same place exactly one is stored, whatever the locks did.
+    """
+
+    version = models.ForeignKey(FlowVersion, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=8, choices=DecisionKind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="version_decisions"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+    # The author approved because nobody else could decide (a one-person team or instance).
+    self_approved = models.BooleanField(default=False)
+    # Fewer other people could decide than the team's rule asks for, so the ones there were sufficed.
+    fewer_deciders = models.BooleanField(default=False)
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "by"], condition=Q(kind="approve"), name="one_approval_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "slot"], condition=Q(slot__isnull=False), name="one_approval_per_slot"
+            ),
+            models.UniqueConstraint(fields=["version"], condition=Q(kind="reject"), name="one_rejection"),
+        ]
 
 
 class TriggerEvent(models.Model):

@@ -22,6 +22,7 @@ from flows.models import FlowVersion, Run, RunStatus, TriggerEvent, VersionState
 from flows.retention import runs_prune
 from flows.services import run_start
 from flows.tasks import enqueue_run
+from hub.audit import audit_prune
 from hub.events import event_deliveries_resend_stale
 from hub.problems import Problem
 from nodes.builtin.trigger.schedule import ScheduleConfig, latest_tick
@@ -85,12 +86,15 @@ def runs_resend_stale(now: datetime | None = None, limit: int = 500) -> int:
     return count
 
 
-def _prune_in_background(days: int) -> threading.Thread:
+def _prune_in_background(days: int | None) -> threading.Thread:
     """Prune in a thread of its own: a first prune of a large backlog must not hold up schedule ticks."""
 
     def prune() -> None:
         try:
-            runs_prune(older_than_days=days)
+            if days:
+                runs_prune(older_than_days=days)
+            if settings.AUDIT_RETENTION_DAYS:  # the audit log's own retention, anchored (hub/audit.py)
+                audit_prune(older_than_days=settings.AUDIT_RETENTION_DAYS)
         except Exception:
             log.exception("pruning old runs failed; trying again in an hour")
         finally:
@@ -115,7 +119,8 @@ def run_forever(stop: threading.Event) -> None:
                 last_sweep = loop_time
             days = settings.RUN_RETENTION_DAYS
             idle = pruning is None or not pruning.is_alive()
-            if days and idle and loop_time - last_prune >= PRUNE_INTERVAL_SECONDS:
+            retaining = days or settings.AUDIT_RETENTION_DAYS
+            if retaining and idle and loop_time - last_prune >= PRUNE_INTERVAL_SECONDS:
                 last_prune = loop_time
                 pruning = _prune_in_background(days)
         except Exception:

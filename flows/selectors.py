@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from flows.models import Flow, FlowVersion, Run, VersionState, WebhookSecret
+from flows.models import Flow, FlowVersion, Run, VersionDecision, VersionState, WebhookSecret
 from hub import crypto
 from hub.problems import NotFound
 from identity import selectors as identity
@@ -64,18 +64,23 @@ def flow_get(flow_id: Any, *, user: Any, token: ApiToken | None = None) -> Flow:
         raise NotFound(f"No flow has the id {flow_id}.") from exc
 
 
+def _with_decisions(versions: QuerySet[FlowVersion]) -> QuerySet[FlowVersion]:
+    """Versions with what their API shape shows: flow and team, author, every decision and its maker."""
+    return versions.select_related("author", "decided_by", "flow__team").prefetch_related(
+        Prefetch("decisions", queryset=VersionDecision.objects.select_related("by"))
+    )
+
+
 def version_list(flow: Flow) -> QuerySet[FlowVersion]:
     """The versions of a flow already read through `flow_get` (which decided who sees it)."""
-    return flow.versions.select_related("author", "decided_by").order_by("-number")
+    return _with_decisions(flow.versions.all()).order_by("-number")
 
 
 def versions_by_state(
     state: str | None, *, user: Any, token: ApiToken | None = None
 ) -> QuerySet[FlowVersion]:
     """Versions across the flows the request sees, newest first: the approvals inbox with `pending`."""
-    versions = _seen_by(
-        FlowVersion.objects.select_related("author", "decided_by", "flow"), user, token, "flow__team_id"
-    )
+    versions = _seen_by(_with_decisions(FlowVersion.objects.all()), user, token, "flow__team_id")
     return versions.filter(state=state) if state else versions
 
 
@@ -84,6 +89,12 @@ def version_get(flow: Flow, number: int) -> FlowVersion:
     if version is None:
         raise NotFound(f"The flow has no version {number}.")
     return version
+
+
+def version_others_may_decide(version: FlowVersion) -> bool:
+    """Whether anyone but the version's author may decide on it now; if nobody may (a one-person
+    team or instance), the author's own approval counts, as a self-approval."""
+    return identity.approvers_other_than(version.author, team_id=version.flow.team_id)
 
 
 def runs_seen_by(user: Any, token: ApiToken | None = None) -> QuerySet[Run]:

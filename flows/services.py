@@ -19,9 +19,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from flows import graph as flow_graph
-from flows import live, selectors
+from flows import live, notifications, selectors
 from flows.models import (
     FINISHED,
+    DecisionKind,
     Flow,
     FlowVersion,
     Run,
@@ -29,6 +30,7 @@ from flows.models import (
     StepRun,
     StepStatus,
     TriggerEvent,
+    VersionDecision,
     VersionState,
     WebhookRejection,
     WebhookSecret,
@@ -39,6 +41,7 @@ from hub.events import event_emit
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
 from identity.services import team_default, team_for_new_flow
+from nodes.selectors import policy_check, policy_violations
 
 if TYPE_CHECKING:
     from identity.models import ApiToken, Team
@@ -134,6 +137,13 @@ def flow_move(*, flow: Flow, user: Any, team_id: int, token: ApiToken | None = N
         raise Forbidden("Only a member of the flow's team, or an admin, may move it.")
     if target.pk == flow.team_id:
         return flow
+    if (running := live_version(flow)) is not None:  # it would go on running under the new team's policies
+        policy_check(
+            team_id=target.pk,
+            document=running.graph,
+            detail=f"Team {target.name}'s policies do not allow the live version of this flow; "
+            "change the flow first. Each problem is listed in `errors`.",
+        )
     source = flow.team
     flow.team = target
     flow.save(update_fields=["team", "updated_at"])
@@ -179,21 +189,60 @@ def flow_set_paused(*, flow: Flow, user: Any, paused: bool) -> Flow:
 def version_submit(*, flow: Flow, user: Any, note: str = "") -> FlowVersion:
     """Freeze the draft as the next numbered version, waiting for approval."""
     flow = Flow.objects.select_for_update().get(pk=flow.pk)
-    document = _validated(flow.draft)
+    return _version_freeze(flow=flow, user=user, graph=_validated(flow.draft), note=note)
+
+
+@transaction.atomic
+def version_rollback(*, version: FlowVersion, user: Any, note: str = "") -> FlowVersion:
+    """Bring back an earlier version that was live (approved, then retired): a new pending version
+    with its graph, reviewed like any other. The draft is left as it is."""
+    flow = Flow.objects.select_for_update().get(pk=version.flow_id)
+    version = FlowVersion.objects.get(pk=version.pk)
+    if version.state != VersionState.RETIRED:
+        shown = "live" if version.state == VersionState.APPROVED else version.state
+        raise Conflict(
+            f"Version {version.number} is {shown}; only a version that was live before (retired) can be "
+            "rolled back to."
+        )
+    text = f"Roll back to version {version.number}" + (f": {note.strip()}" if note.strip() else "")
+    return _version_freeze(
+        flow=flow, user=user, graph=_validated(version.graph), note=text, rollback_of=version.number
+    )
+
+
+def _version_freeze(
+    *, flow: Flow, user: Any, graph: dict[str, Any], note: str, rollback_of: int | None = None
+) -> FlowVersion:
+    """The one way a version comes to be (a submission, a roll back): numbered, under the team's
+    approval rule of the moment, audited, announced, and its deciders told once it commits."""
+    policy_check(team_id=flow.team_id, document=graph)  # the team's node-use policies (nodes.policies)
     number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = FlowVersion.objects.create(flow=flow, number=number, graph=document, author=user, note=note)
+    version = FlowVersion.objects.create(
+        flow=flow,
+        number=number,
+        graph=graph,
+        author=user,
+        note=note,
+        required_approvals=flow.team.required_approvals,
+        rollback_of=rollback_of,
+    )
     audit.record(
         actor=user,
         action="version.submitted",
         target_type="flow_version",
         target_id=f"{flow.id}/{number}",
         note=note,
+        required_approvals=version.required_approvals,
+        **({"rollback_of": rollback_of} if rollback_of is not None else {}),
     )
     event_emit(type="version.submitted", data=version_event_data(version))
+    notifications.version_submitted_queue(version.pk)
     return version
 
 
 def _decidable(version: FlowVersion, user: Any) -> FlowVersion:
+    """The version, locked, once it is clear `user` may decide on it now. The caller holds the flow's
+    row lock first: every decision on a flow takes the same locks in the same order."""
     if not identity.user_may_approve(user):
         raise Forbidden("Only an approver or an admin may decide on versions.")
     version = FlowVersion.objects.select_for_update().get(pk=version.pk)
@@ -202,48 +251,132 @@ def _decidable(version: FlowVersion, user: Any) -> FlowVersion:
     return version
 
 
+def _flow_locked(version: FlowVersion) -> Flow:
+    """Lock the version's flow: one decision per flow at a time, so of two deciders acting at once
+    the second sees what the first did (and gets 409 where nothing is left to decide)."""
+    return Flow.objects.select_for_update().get(pk=version.flow_id)
+
+
+def _decision_add(version: FlowVersion, **fields: Any) -> VersionDecision:
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+            return VersionDecision.objects.create(version=version, **fields)
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Someone decided on version {version.number} at the same moment; reload it to see what stands."
+        ) from exc
+
+
 @transaction.atomic
 def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
-    """Approve: the version goes live and the one before is retired, in one transaction.
+    """Record an approval; the one that completes the team's rule makes the version live and retires
+    the one before, in one transaction (runs already started finish on the version they started on).
 
-    Four eyes: the author may not approve their own version, unless nobody else may approve
-    (a one-person instance); then the approval is marked as a self-approval in the audit log.
+    Four eyes: the author may not approve their own version unless nobody else may decide on it (a
+    one-person team or instance); then one approval — theirs — suffices, marked as a self-approval.
+    With two approvals required, two different people approve, neither the author, and nobody twice;
+    where fewer than two others may decide, the ones there are suffice, marked `fewer_deciders`.
     """
-    Flow.objects.select_for_update().get(pk=version.flow_id)  # one decision per flow at a time
+    flow = _flow_locked(version)
     version = _decidable(version, user)
+    approvals = list(version.decisions.filter(kind=DecisionKind.APPROVE).select_related("by"))
+    if any(decision.by_id == user.pk for decision in approvals):
+        raise Conflict(f"You approved version {version.number} already; the next approval is someone else's.")
+    others = identity.deciders(team_id=flow.team_id)
+    if version.author_id is not None:
+        others = others.exclude(pk=version.author_id)
+    other_count = others.count()
     self_approved = version.author_id == user.pk
-    if self_approved and identity.approvers_other_than(user, team_id=version.flow.team_id):
+    if self_approved and other_count:
         raise Forbidden("You wrote this version; someone else must approve it.")
+    # What suffices now: the team's rule, or every other decider there is (at least one approval).
+    needed = 1 if self_approved else max(1, min(version.required_approvals, other_count))
+    fewer_deciders = needed < version.required_approvals
+    slot = len(approvals) + 1
+    decision = _decision_add(
+        version,
+        kind=DecisionKind.APPROVE,
+        by=user,
+        comment=comment,
+        self_approved=self_approved,
+        fewer_deciders=fewer_deciders,
+        slot=slot,
+    )
+    target = f"{version.flow_id}/{version.number}"
+    approved_by = [d.by.get_username() if d.by else None for d in approvals] + [user.get_username()]
+    if slot < needed:
+        audit.record(
+            actor=user,
+            action="version.approval_added",
+            target_type="flow_version",
+            target_id=target,
+            comment=comment,
+            self_approved=False,
+            approvals=slot,
+            required_approvals=version.required_approvals,
+            approved_by=approved_by,
+        )
+        return version
+    retired = list(
+        FlowVersion.objects.select_for_update()
+        .filter(flow_id=version.flow_id, state=VersionState.APPROVED)
+        .values_list("number", flat=True)
+    )
     FlowVersion.objects.filter(flow_id=version.flow_id, state=VersionState.APPROVED).update(
         state=VersionState.RETIRED
     )
-    return _record_decision(version, user, VersionState.APPROVED, comment, self_approved=self_approved)
+    _version_decided(version, decision, VersionState.APPROVED)
+    audit.record(
+        actor=user,
+        action="version.approved",
+        target_type="flow_version",
+        target_id=target,
+        comment=comment,
+        self_approved=self_approved,
+        approvals=slot,
+        required_approvals=version.required_approvals,
+        fewer_deciders=fewer_deciders,
+        approved_by=approved_by,
+        retired=retired[0] if retired else None,
+    )
+    event_emit(type="version.approved", data=version_event_data(version))
+    return version
 
 
 @transaction.atomic
 def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
-    return _record_decision(_decidable(version, user), user, VersionState.REJECTED, comment)
-
-
-def _record_decision(
-    version: FlowVersion, user: Any, state: VersionState, comment: str, *, self_approved: bool = False
-) -> FlowVersion:
-    version.state = state
-    version.decided_by = user
-    version.decided_at = timezone.now()
-    version.decision_comment = comment
-    version.self_approved = self_approved
-    version.save()
+    """Reject: any one decider's rejection ends the version's review, approvals before it or not.
+    The live version stays as it is."""
+    _flow_locked(version)
+    version = _decidable(version, user)
+    approved_by = [
+        d.by.get_username() if d.by else None
+        for d in version.decisions.filter(kind=DecisionKind.APPROVE).select_related("by")
+    ]
+    decision = _decision_add(version, kind=DecisionKind.REJECT, by=user, comment=comment)
+    _version_decided(version, decision, VersionState.REJECTED)
     audit.record(
         actor=user,
-        action=f"version.{state}",
+        action="version.rejected",
         target_type="flow_version",
         target_id=f"{version.flow_id}/{version.number}",
         comment=comment,
-        self_approved=self_approved,
+        self_approved=False,
+        own_version=version.author_id == user.pk,
+        approved_before=approved_by,
     )
-    event_emit(type=f"version.{state}", data=version_event_data(version))
+    event_emit(type="version.rejected", data=version_event_data(version))
     return version
+
+
+def _version_decided(version: FlowVersion, decision: VersionDecision, state: VersionState) -> None:
+    """The final decision, also kept on the version itself (`decided_by`, … — CONTRACT §3)."""
+    version.state = state
+    version.decided_by = decision.by
+    version.decided_at = decision.at
+    version.decision_comment = decision.comment
+    version.self_approved = decision.self_approved
+    version.save(update_fields=["state", "decided_by", "decided_at", "decision_comment", "self_approved"])
 
 
 def version_event_data(version: FlowVersion) -> dict[str, Any]:
@@ -527,6 +660,10 @@ def flows_move_to_default_team(*, team: Team, actor: Any = None) -> dict[str, An
         return {}
     Flow.objects.filter(pk__in=[flow.pk for flow in flows]).update(team=default, updated_at=timezone.now())
     for flow in flows:
+        # Not refused (the team is going), but flagged: the live version's runs will fail at the steps
+        # that break the default team's policies.
+        running = live_version(flow)
+        broken = policy_violations(team_id=default.pk, document=running.graph) if running else []
         audit.record(
             actor=actor,
             action="flow.moved",
@@ -535,6 +672,7 @@ def flows_move_to_default_team(*, team: Team, actor: Any = None) -> dict[str, An
             name=flow.name,
             reason="team deleted",
             **{"from": _team_ref(team), "to": _team_ref(default)},
+            **({"policy_violations": [v.message for v in broken]} if broken else {}),
         )
     return {
         "flows_moved_to": default.name,

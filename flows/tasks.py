@@ -20,6 +20,18 @@ def execute_run(run_id: str) -> None:
     run_execute(run_id)
 
 
+NOTIFY_QUEUE = "notifications"
+
+
+@dramatiq.actor(queue_name=NOTIFY_QUEUE, max_retries=0, time_limit=2 * 60 * 1000)
+def notify_version_submitted(version_id: int) -> dict[str, Any]:
+    """Tell the people who may decide on a version that it waits for them (e-mail, chat). Runs after
+    the submission committed, so a slow mail server or chat never holds the submit up; tells once."""
+    from flows.notifications import version_submitted_notify
+
+    return version_submitted_notify(version_id)
+
+
 def enqueue_run(run_id: Any, *, at: datetime | None = None) -> None:
     """Send the run to the workers once the current transaction commits (at once outside one)."""
     delay_ms = None

@@ -1,8 +1,17 @@
-"""Correlation ids: taken from `X-Correlation-ID` when well formed, else generated; on every log line."""
+"""Correlation ids: taken from `X-Correlation-ID` when well formed, else generated; on every log line.
+The same middleware keeps the client's IP address for the request, which the audit log records.
+
+The client IP is `REMOTE_ADDR`, unless that is one of `TRUSTED_PROXIES` (addresses or networks, e.g.
+`10.0.0.0/8`): then `X-Forwarded-For` is read from the right, skipping trusted proxies, and the first
+address that is not one is the client. Reading from the right matters: the left-most hop is whatever
+the client chose to send. (uvicorn's `--forwarded-allow-ips` does the same before Django sees the
+request; either is enough.)
+"""
 
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import logging
 import re
 import uuid
@@ -11,11 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Correlation-ID"
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
+_client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
 
 
 def new_id() -> str:
@@ -34,13 +45,58 @@ def current() -> str:
 
 
 @contextmanager
-def bound(correlation_id: str) -> Iterator[None]:
-    """Every log line inside carries this id."""
+def bound(correlation_id: str, client_ip: str | None = None) -> Iterator[None]:
+    """Every log line inside carries this id (and every audit entry this IP, when given)."""
     token = _current.set(correlation_id)
+    ip_token = _client_ip.set(client_ip) if client_ip is not None else None
     try:
         yield
     finally:
         _current.reset(token)
+        if ip_token is not None:
+            _client_ip.reset(ip_token)
+
+
+def client_ip() -> str:
+    """The IP address of the request being served; empty outside a request."""
+    return _client_ip.get()
+
+
+def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    for proxy in getattr(settings, "TRUSTED_PROXIES", []):
+        try:
+            if address in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def request_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind trusted proxies the nearest untrusted
+    X-Forwarded-For hop (see the module docstring)."""
+    remote = _parse(str(request.META.get("REMOTE_ADDR") or ""))
+    if remote is None:
+        return ""
+    if _trusted(remote):
+        hops = [hop for hop in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if hop.strip()]
+        for hop in reversed(hops):
+            address = _parse(hop)
+            if address is None:
+                break  # a malformed hop: trust nothing further left
+            if not _trusted(address):
+                return str(address)
+    return str(remote)
 
 
 class CorrelationIdFilter(logging.Filter):
@@ -65,7 +121,7 @@ class CorrelationIdMiddleware:
             return self._acall(request)
         correlation_id = accept(request.headers.get(HEADER))
         request.correlation_id = correlation_id  # type: ignore[attr-defined]
-        with bound(correlation_id):
+        with bound(correlation_id, request_ip(request)):
             response: HttpResponse = self.get_response(request)
         response[HEADER] = correlation_id
         return response
@@ -73,7 +129,7 @@ class CorrelationIdMiddleware:
     async def _acall(self, request: HttpRequest) -> HttpResponse:
         correlation_id = accept(request.headers.get(HEADER))
         request.correlation_id = correlation_id  # type: ignore[attr-defined]
-        with bound(correlation_id):
+        with bound(correlation_id, request_ip(request)):
             response: HttpResponse = await self.get_response(request)
         response[HEADER] = correlation_id
         return response

@@ -3,25 +3,83 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+class AuditAppendOnly(Exception):
+    """The audit log is append-only: an entry is never changed or removed by the application."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditAppendOnly("The audit log is append-only: entries are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnly(
+            "The audit log is append-only: entries are never deleted (retention prunes through "
+            "hub.audit.audit_prune, which anchors the chain)."
+        )
+
+    def _raw_delete(self, using: Any) -> int:
+        raise AuditAppendOnly("The audit log is append-only: entries are never deleted.")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[AuditEntry]:  # type: ignore[override]
+        raise AuditAppendOnly("Entries are written one at a time by hub.audit.record, which chains them.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AuditAppendOnly("The audit log is append-only: entries are never updated.")
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    """One entry of the hash-chained audit log, written only by `hub.audit.record`.
+
+    `seq` numbers the chain without gaps; `hash` is SHA-256 over the canonical JSON of the entry's
+    fields and `prev_hash` (see `hub.audit.entry_hash`), so an edit or a deletion shows as a break that
+    `manage.py auditverify` names. `actor_id` is a plain column, not a foreign key: deleting a person
+    must neither null it (that would be an edit of a hashed field) nor be refused.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64)
+    ip = models.CharField(
+        max_length=45, blank=True, help_text="The client's address; empty outside a request."
+    )
+    action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)
     detail = models.JSONField(default=dict)
     correlation_id = models.CharField(max_length=128, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["-at", "-id"], name="audit_list")]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="audit_list"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditAppendOnly("The audit log is append-only: entries are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditAppendOnly("The audit log is append-only: entries are never deleted.")
 
 
 class EventEndpoint(models.Model):

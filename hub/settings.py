@@ -292,6 +292,10 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "flows.models.StepStatus",
         "VersionStateEnum": "flows.models.VersionState",
         "FlowStateEnum": "flows.api.FLOW_STATES",
+        "DecisionKindEnum": "flows.models.DecisionKind",
+        "ConnectionKindEnum": "nodes.models.Connection.Kind",
+        "RoleEnum": "identity.models.Role",
+        "ScopeEnum": "identity.models.Scope",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -311,6 +315,8 @@ RUN_LEASE_SECONDS = float(os.environ.get("RUN_LEASE_SECONDS", "300"))
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
 HTTP_DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("HTTP_DEFAULT_TIMEOUT_SECONDS", "30"))
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+# A Slack or Microsoft Teams incoming webhook told of every version submitted for approval; unset: none.
+APPROVAL_CHAT_WEBHOOK_URL = os.environ.get("APPROVAL_CHAT_WEBHOOK_URL", "").strip()
 EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "10"))  # per delivery, and again per replay
 EVENT_RETRY_BASE_SECONDS = float(os.environ.get("EVENT_RETRY_BASE_SECONDS", "5"))
 EVENT_RETRY_MAX_SECONDS = float(os.environ.get("EVENT_RETRY_MAX_SECONDS", "3600"))
@@ -318,6 +324,12 @@ EVENT_RETRY_MAX_SECONDS = float(os.environ.get("EVENT_RETRY_MAX_SECONDS", "3600"
 RUN_RETENTION_DAYS: int | None = (
     int(os.environ["RUN_RETENTION_DAYS"]) if os.environ.get("RUN_RETENTION_DAYS") else None
 )
+# Audit entries older than this many days are pruned hourly (the chain stays verifiable); unset keeps them.
+AUDIT_RETENTION_DAYS: int | None = (
+    int(os.environ["AUDIT_RETENTION_DAYS"]) if os.environ.get("AUDIT_RETENTION_DAYS") else None
+)
+# Proxies (addresses, networks) whose X-Forwarded-For names the client in the audit log (hub/correlation.py).
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
 # `GET /metrics` asks for `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 

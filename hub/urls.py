@@ -7,9 +7,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from flows.metrics import metrics_view
 from flows.webhooks import receive
 from hub import events_api, frontend, health
-from hub.api import AuditView
+from hub.api import AuditExportView, AuditView
 from identity import views as sign_in
-from nodes.api import ConnectionsView, ConnectionView, LogicEvaluateView, NodeTypesView
+from nodes.api import (
+    ConnectionsView,
+    ConnectionView,
+    DlpPolicyView,
+    LogicEvaluateView,
+    NodeTypesView,
+    TeamPolicyView,
+)
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("identity.urls")),
@@ -17,7 +24,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("logic/evaluate", LogicEvaluateView.as_view()),
     path("connections", ConnectionsView.as_view()),
     path("connections/<uuid:connection_id>", ConnectionView.as_view()),
+    path("teams/<int:team_id>/policy", TeamPolicyView.as_view()),
+    path("policies/dlp", DlpPolicyView.as_view()),
     path("audit", AuditView.as_view()),
+    path("audit/export", AuditExportView.as_view()),
     path("event-endpoints", events_api.EventEndpointsView.as_view()),
     path("event-endpoints/<uuid:endpoint_id>", events_api.EventEndpointView.as_view()),
     path("event-endpoints/<uuid:endpoint_id>/rotate-secret", events_api.EventEndpointSecretView.as_view()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -376,7 +377,13 @@ class TeamOut(serializers.ModelSerializer[Team]):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "scim_managed", "member_count", "roles", "is_default"]
+        fields = ["id", "name", "scim_managed", "member_count", "roles", "is_default", "required_approvals"]
+        extra_kwargs = {
+            "required_approvals": {
+                "help_text": "How many different people (never the author) approve a version of the "
+                "team's flows before it goes live: 1 or 2."
+            }
+        }
 
     @extend_schema_field(RoleList)
     def get_roles(self, team: Team) -> list[str]:
@@ -411,6 +418,21 @@ class TeamIn(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=150)
 
 
+class TeamChange(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=150, required=False)
+    required_approvals = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2,
+        help_text="How many different people approve a version before it goes live: 1 or 2.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError({"name": "Give `name`, `required_approvals`, or both."})
+        return attrs
+
+
 class MemberIn(serializers.Serializer[Any]):
     user = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The person's id.")
 
@@ -441,10 +463,22 @@ class TeamView(APIView):
     def get(self, request: Request, team_id: int) -> Response:
         return _team_response(request, team_id)
 
-    @extend_schema(operation_id="teams_rename", request=TeamIn, responses=TeamDetailOut)
+    @extend_schema(
+        operation_id="teams_rename",
+        request=TeamChange,
+        responses=TeamDetailOut,
+        description="Rename a team and/or set how many approvals its flows' versions need.",
+    )
     def patch(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get_or_404(team_id)
-        services.team_rename(team=team, name=_valid(TeamIn, request)["name"], actor=request.user)
+        data = _valid(TeamChange, request)
+        with transaction.atomic():
+            if "name" in data:
+                services.team_rename(team=team, name=data["name"], actor=request.user)
+            if "required_approvals" in data:
+                services.team_required_approvals_set(
+                    team=team, required_approvals=data["required_approvals"], actor=request.user
+                )
         return _team_response(request, team_id)
 
     @extend_schema(operation_id="teams_delete", responses={204: None})

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -50,11 +51,22 @@ class Team(models.Model):
     scim_external_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
     scim_managed = models.BooleanField(default=False)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+    # How many different people (never the author) approve a version of this team's flows before it
+    # goes live: 1 (four eyes) or 2. Switchboard's own setting, so a SCIM-managed team has it too.
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(2)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)  # SCIM `meta.lastModified`
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(required_approvals__gte=1, required_approvals__lte=2),
+                name="team_required_approvals_1_or_2",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -105,19 +105,27 @@ def is_admin(user: Any) -> bool:
     return Role.ADMIN in user_roles(user)
 
 
-def approvers_other_than(user: Any, *, team_id: int) -> bool:
-    """Whether anyone but `user` may decide on a version of a flow of team `team_id`: an admin, or an
-    approver in that team (approvers see their teams' flows only). If nobody may, the instance is a
-    one-person one for this flow and its author may approve their own version."""
+def deciders(*, team_id: int) -> QuerySet[Any]:
+    """The people who may decide on a version of a flow of team `team_id`: active admins, and
+    active approvers in that team (approvers see their teams' flows only). Service accounts never
+    count: four eyes are a person's."""
     admin = Role.ADMIN.value
     approver = Role.APPROVER.value
-    others = get_user_model().objects.filter(is_active=True, is_service_account=False).exclude(pk=user.pk)
+    people = get_user_model().objects.filter(is_active=True, is_service_account=False)
     is_admin_q = (
         Q(is_superuser=True) | Q(role_grants__role=admin) | Q(teams__name__in=role_groups().get(admin, []))
     )
-    in_team = others.filter(teams__id=team_id)
     approver_q = Q(role_grants__role=approver) | Q(teams__name__in=role_groups().get(approver, []))
-    return others.filter(is_admin_q).exists() or in_team.filter(approver_q).exists()
+    in_team = people.filter(teams__id=team_id).filter(approver_q).values("pk")
+    return people.filter(Q(pk__in=people.filter(is_admin_q).values("pk")) | Q(pk__in=in_team)).order_by(
+        "username"
+    )
+
+
+def approvers_other_than(user: Any, *, team_id: int) -> bool:
+    """Whether anyone but `user` may decide on a version of a flow of team `team_id`. If nobody may,
+    the instance is a one-person one for this flow and its author may approve their own version."""
+    return deciders(team_id=team_id).exclude(pk=user.pk).exists()
 
 
 def user_teams(user: Any) -> QuerySet[Team]:

@@ -475,6 +475,32 @@ def team_rename(*, team: Team, name: str, actor: Any) -> Team:
     return team
 
 
+@transaction.atomic
+def team_required_approvals_set(*, team: Team, required_approvals: int, actor: Any) -> Team:
+    """How many different people approve a version of the team's flows: 1 or 2. Versions submitted
+    from now on follow it; a version already waiting keeps the rule it was submitted under. Allowed
+    on a SCIM-managed team too: the identity provider knows nothing of it."""
+    if required_approvals not in (1, 2):
+        raise ValidationProblem(
+            [ErrorItem(field="required_approvals", message="`required_approvals` is 1 or 2.")]
+        )
+    before = team.required_approvals
+    if before == required_approvals:
+        return team
+    team.required_approvals = required_approvals
+    team.save(update_fields=["required_approvals", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="team.approval_rule_changed",
+        target_type="team",
+        target_id=team.pk,
+        team=team.name,
+        before=before,
+        required_approvals=required_approvals,
+    )
+    return team
+
+
 def team_delete_by_admin(*, team: Team, actor: Any) -> None:
     """Delete a team made in Switchboard; its flows move to the default team (`TEAM_DELETION_HOOKS`)."""
     _team_editable(team)

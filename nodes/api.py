@@ -1,7 +1,7 @@
-"""Node types, the expression language and connections over the API.
+"""Node types, the expression language, connections and the policies on node use over the API.
 
-Anyone who may read flows may read these (the editor needs them); connections are shared by every
-flow, so only admins make or remove them for now.
+Anyone who may read flows may read node types and connections (the editor needs them); connections are
+shared by every flow, so only admins make or remove them for now. Policies are admins' alone.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
-from nodes import expressions, registry, selectors, services
-from nodes.models import Connection
+from identity import selectors as identity_selectors
+from nodes import expressions, policies, registry, selectors, services
+from nodes.models import Connection, DlpGroup, DlpPolicy, TeamPolicy
 
 
 class NodeTypeOut(serializers.Serializer[Any]):
@@ -120,3 +121,180 @@ class ConnectionView(APIView):
     def delete(self, request: Request, connection_id: Any) -> Response:
         services.connection_delete(user=request.user, connection=selectors.connection_get(connection_id))
         return Response(status=204)
+
+
+# --- policies on node use (admins) ----------------------------------------------------------------
+
+MAX_POLICY_ITEMS = 500
+
+
+class PolicyTeamRef(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TeamPolicyIn(serializers.Serializer[Any]):
+    allowed_node_types = serializers.ListField(
+        child=serializers.JSONField(),
+        max_length=MAX_POLICY_ITEMS,
+        help_text="Node types the team's flows may use; `trigger.*` and `transform.*` allow a whole "
+        "category. Empty: every type.",
+    )
+    allowed_hosts = serializers.ListField(
+        child=serializers.JSONField(),
+        max_length=MAX_POLICY_ITEMS,
+        help_text="Hosts action.http and action.webhook may call; `*.example.com` allows every "
+        "subdomain of example.com. Empty: any public host (EGRESS_ALLOW still applies).",
+    )
+    require_sensitive = serializers.ListField(
+        child=serializers.JSONField(),
+        max_length=MAX_POLICY_ITEMS,
+        help_text='Node types whose nodes must be marked `"sensitive": true`.',
+    )
+
+
+class TeamPolicyOut(serializers.Serializer[Any]):
+    team = PolicyTeamRef()
+    allowed_node_types = serializers.ListField(child=serializers.CharField())
+    allowed_hosts = serializers.ListField(child=serializers.CharField())
+    require_sensitive = serializers.ListField(child=serializers.CharField())
+    updated_at = serializers.DateTimeField(allow_null=True)
+    updated_by = serializers.CharField(allow_null=True)
+
+
+def _team_policy_data(policy: TeamPolicy) -> dict[str, Any]:
+    return {
+        "team": {"id": policy.team.pk, "name": policy.team.name},
+        "allowed_node_types": list(policy.allowed_node_types),
+        "allowed_hosts": list(policy.allowed_hosts),
+        "require_sensitive": list(policy.require_sensitive),
+        "updated_at": policy.updated_at if policy.pk and policy.updated_at else None,
+        "updated_by": policy.updated_by.get_username() if policy.updated_by else None,
+    }
+
+
+def _node_types(values: list[Any], name: str, *, wildcards: bool) -> tuple[list[str], list[ErrorItem]]:
+    problems = [
+        ErrorItem(field=f"{name}[{index}]", message=message)
+        for index, value in enumerate(values)
+        if (message := policies.node_type_problem(value, wildcards=wildcards)) is not None
+    ]
+    return [str(value) for value in values], problems
+
+
+def _hosts(values: list[Any]) -> tuple[list[str], list[ErrorItem]]:
+    hosts, problems = [], []
+    for index, value in enumerate(values):
+        host, message = policies.host_pattern_problem(value)
+        if host is None:
+            problems.append(ErrorItem(field=f"allowed_hosts[{index}]", message=message))
+        else:
+            hosts.append(host)
+    return hosts, problems
+
+
+class TeamPolicyView(APIView):
+    required_scopes = {"GET": "admin", "PUT": "admin"}
+
+    @extend_schema(operation_id="team_policy_read", responses=TeamPolicyOut)
+    def get(self, request: Request, team_id: int) -> Response:
+        team = identity_selectors.team_get_or_404(team_id)
+        return Response(_team_policy_data(selectors.team_policy_get(team)))
+
+    @extend_schema(operation_id="team_policy_replace", request=TeamPolicyIn, responses=TeamPolicyOut)
+    def put(self, request: Request, team_id: int) -> Response:
+        team = identity_selectors.team_get_or_404(team_id)
+        serializer = TeamPolicyIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        types, type_problems = _node_types(data["allowed_node_types"], "allowed_node_types", wildcards=True)
+        hosts, host_problems = _hosts(data["allowed_hosts"])
+        sensitive, sensitive_problems = _node_types(
+            data["require_sensitive"], "require_sensitive", wildcards=False
+        )
+        if problems := type_problems + host_problems + sensitive_problems:
+            raise ValidationProblem(problems)
+        policy = services.team_policy_update(
+            user=request.user,
+            team=team,
+            allowed_node_types=types,
+            allowed_hosts=hosts,
+            require_sensitive=sensitive,
+        )
+        return Response(_team_policy_data(policy))
+
+
+DLP_GROUPS = [group.value for group in DlpGroup]
+
+
+class DlpPolicyIn(serializers.Serializer[Any]):
+    classification = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="node type → `business`, `non_business` or `blocked`. Types not named take "
+        "`default_group`, except transforms, trigger.manual and trigger.schedule, which stay outside "
+        "DLP unless named here.",
+    )
+    default_group = serializers.ChoiceField(
+        choices=DLP_GROUPS, default=DlpGroup.NON_BUSINESS.value, help_text="The group of types not named."
+    )
+
+
+class DlpPolicyOut(serializers.Serializer[Any]):
+    classification = serializers.DictField(child=serializers.ChoiceField(choices=DLP_GROUPS))
+    default_group = serializers.ChoiceField(choices=DLP_GROUPS)
+    effective = serializers.DictField(
+        child=serializers.ChoiceField(choices=[*DLP_GROUPS, policies.EXEMPT]),
+        help_text="Every installed node type → the group it is in now, or `exempt` (outside DLP).",
+    )
+    exempt = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Installed node types that move no data in or out: outside DLP unless classified.",
+    )
+    updated_at = serializers.DateTimeField(allow_null=True)
+    updated_by = serializers.CharField(allow_null=True)
+
+
+def _dlp_data(policy: DlpPolicy) -> dict[str, Any]:
+    return {
+        "classification": dict(policy.classification),
+        "default_group": policy.default_group,
+        "effective": selectors.dlp_effective_groups(),
+        "exempt": [
+            t.type for t in registry.registry.all() if policies.DlpRules().group_of(t.type) == policies.EXEMPT
+        ],
+        "updated_at": policy.updated_at if policy.updated_at else None,
+        "updated_by": policy.updated_by.get_username() if policy.updated_by else None,
+    }
+
+
+class DlpPolicyView(APIView):
+    required_scopes = {"GET": "admin", "PUT": "admin"}
+
+    @extend_schema(operation_id="dlp_policy_read", responses=DlpPolicyOut)
+    def get(self, request: Request) -> Response:
+        return Response(_dlp_data(selectors.dlp_policy_get()))
+
+    @extend_schema(operation_id="dlp_policy_replace", request=DlpPolicyIn, responses=DlpPolicyOut)
+    def put(self, request: Request) -> Response:
+        serializer = DlpPolicyIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        classification: dict[str, Any] = serializer.validated_data["classification"]
+        problems = []
+        for node_type, group in classification.items():
+            field = f"classification.{node_type}"
+            if (message := policies.node_type_problem(node_type, wildcards=False)) is not None:
+                problems.append(ErrorItem(field=field, message=message))
+            elif group not in DLP_GROUPS:
+                problems.append(
+                    ErrorItem(
+                        field=field, message=f"A group is one of {', '.join(DLP_GROUPS)}; not {group!r}."
+                    )
+                )
+        if problems:
+            raise ValidationProblem(problems)
+        policy = services.dlp_policy_update(
+            user=request.user,
+            classification=classification,
+            default_group=serializer.validated_data["default_group"],
+        )
+        return Response(_dlp_data(policy))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nodes import expressions
+from nodes.policies import HostGuard
 from nodes.registry import NodeError
 
 
@@ -23,6 +24,8 @@ class NodeContext:
 
     # The run whose side effects this run repeats: itself, or for a replay the first run of its event.
     origin_run_id: str | None = None
+    # The team's host allow-list for this node (nodes.policies), checked on the URL actually called.
+    host_guard: HostGuard | None = None
 
     @property
     def idempotency_key(self) -> str:

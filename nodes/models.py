@@ -26,3 +26,43 @@ class Connection(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["-created_at", "id"], name="connection_list")]
+
+
+class DlpGroup(models.TextChoices):
+    """Data-loss-prevention groups (as Power Automate's): one flow may not mix business and
+    non-business node types, and a blocked type may not be used at all."""
+
+    BUSINESS = "business"
+    NON_BUSINESS = "non_business"
+    BLOCKED = "blocked"
+
+
+class TeamPolicy(models.Model):
+    """What a team's flows may use. An empty list means no limit (see `nodes.policies`)."""
+
+    team = models.OneToOneField(
+        "identity.Team", on_delete=models.CASCADE, primary_key=True, related_name="node_policy"
+    )
+    # Node types the team may use; `trigger.*` and `transform.*` allow a whole category.
+    allowed_node_types = models.JSONField(default=list)
+    # Hosts `action.http` and `action.webhook` may call; `*.example.com` allows its subdomains.
+    allowed_hosts = models.JSONField(default=list)
+    # Node types whose nodes must be marked `"sensitive": true`.
+    require_sensitive = models.JSONField(default=list)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class DlpPolicy(models.Model):
+    """The instance's one data-loss-prevention policy (a single row, id 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    # node type → DlpGroup; types not named take `default_group` (or are exempt, see nodes.policies).
+    classification = models.JSONField(default=dict)
+    default_group = models.CharField(max_length=16, choices=DlpGroup.choices, default=DlpGroup.NON_BUSINESS)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)

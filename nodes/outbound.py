@@ -58,6 +58,8 @@ def send(
     `headers` may replace it (an API may want its own key), and `content_type`. With
     `accept_redirects=False` a 3xx fails too.
     """
+    if ctx.host_guard is not None and (refusal := ctx.host_guard.refusal(url)) is not None:
+        raise NodeError(refusal)  # the team's policy, checked on the host known only now; never retried
     try:
         egress.check_url(url)
     except egress.EgressRefused as refused:

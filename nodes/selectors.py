@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from hub import crypto
-from hub.problems import NotFound
-from nodes.models import Connection
+from hub.problems import NotFound, ValidationProblem
+from identity.models import Team
+from nodes import registry
+from nodes.models import Connection, DlpPolicy, TeamPolicy
+from nodes.policies import DlpRules, Policies, TeamRules, Violation
 
 
 def connection_get(connection_id: Any) -> Connection:
@@ -20,3 +23,55 @@ def connection_secret(connection_id: Any, kind: str) -> str | None:
     """The decrypted secret of a connection of `kind`, or None when there is no such connection."""
     connection = Connection.objects.filter(pk=connection_id, kind=kind).first()
     return crypto.decrypt(connection.secret_encrypted) if connection is not None else None
+
+
+# --- policies on node use ---------------------------------------------------------------------------
+
+
+def team_policy_get(team: Team) -> TeamPolicy:
+    """The team's policy; an unsaved empty one (no limits) when none was ever set."""
+    return TeamPolicy.objects.filter(team=team).select_related("updated_by").first() or TeamPolicy(team=team)
+
+
+def dlp_policy_get() -> DlpPolicy:
+    """The instance's DLP policy; an unsaved empty one (nothing classified) when none was ever set."""
+    return DlpPolicy.objects.filter(pk=1).select_related("updated_by").first() or DlpPolicy(pk=1)
+
+
+def policies_for_team(team_id: int) -> Policies:
+    """The rules a team's flows are held to, read fresh (a policy may have changed since the last run)."""
+    row = TeamPolicy.objects.filter(team_id=team_id).select_related("team").first()
+    if row is None:
+        name = Team.objects.filter(pk=team_id).values_list("name", flat=True).first() or str(team_id)
+        team = TeamRules(team_name=name)
+    else:
+        team = TeamRules(
+            team_name=row.team.name,
+            allowed_node_types=tuple(row.allowed_node_types),
+            allowed_hosts=tuple(row.allowed_hosts),
+            require_sensitive=tuple(row.require_sensitive),
+        )
+    dlp = DlpPolicy.objects.filter(pk=1).first()
+    rules = DlpRules(dict(dlp.classification), dlp.default_group) if dlp is not None else DlpRules()
+    return Policies(team=team, dlp=rules)
+
+
+def policy_violations(*, team_id: int, document: Any) -> list[Violation]:
+    """Every policy rule a flow document breaks for a flow of that team."""
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    return policies_for_team(team_id).violations(nodes if isinstance(nodes, list) else [])
+
+
+def dlp_effective_groups() -> dict[str, str]:
+    """Every installed node type → the DLP group it is in now (or `exempt`), for the settings page."""
+    dlp = dlp_policy_get()
+    rules = DlpRules(dict(dlp.classification), dlp.default_group)
+    return {t.type: rules.group_of(t.type) for t in registry.registry.all()}
+
+
+def policy_check(*, team_id: int, document: Any, detail: str | None = None) -> None:
+    """Refuse a flow document that breaks its team's policies: a 400 listing every violation, each
+    naming its node and the rule in plain words."""
+    found = policy_violations(team_id=team_id, document=document)
+    if found:
+        raise ValidationProblem([violation.as_error() for violation in found], detail=detail)

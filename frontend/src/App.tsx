@@ -3,11 +3,13 @@ import { lazy, Suspense } from "react";
 import { Route, Routes } from "react-router-dom";
 import { AppLayout } from "./pages/AppLayout";
 import { ApprovalsPage } from "./pages/ApprovalsPage";
+import { AuditPage } from "./pages/AuditPage";
 import { EventsPage } from "./pages/EventsPage";
 import { FlowsPage } from "./pages/FlowsPage";
 import { HealthPage } from "./pages/HealthPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PeoplePage } from "./pages/PeoplePage";
+import { PoliciesPage } from "./pages/PoliciesPage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
 import { SettingsIndex, SettingsLayout } from "./pages/SettingsLayout";
@@ -45,6 +47,8 @@ export function App() {
           <Route path="teams/:teamId?" element={<TeamsPage />} />
           <Route path="tokens" element={<TokensPage />} />
           <Route path="events" element={<EventsPage />} />
+          <Route path="policies/:teamId?" element={<PoliciesPage />} />
+          <Route path="audit" element={<AuditPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

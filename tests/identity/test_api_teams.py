@@ -72,6 +72,7 @@ def test_a_team_shows_its_roles_members_and_whether_it_is_the_default(
         "member_count": 2,
         "roles": ["builder", "viewer"],
         "is_default": False,
+        "required_approvals": 1,
     }
     assert listed["General"]["is_default"] is True and listed["General"]["roles"] == []
     assert detail["members"] == [

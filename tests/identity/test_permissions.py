@@ -50,6 +50,7 @@ MATRIX: dict[str, str] = {
     "templates_list": "flows:read",
     "logic_evaluate": "flows:read",
     "flows_validate": "flows:read",
+    "flows_policy_check": "flows:read",
     # flows and their drafts
     "flows_list": "flows:read",
     "flows_read": "flows:read",
@@ -70,6 +71,7 @@ MATRIX: dict[str, str] = {
     "versions_submit": "flows:write",
     "versions_approve": "versions:approve",
     "versions_reject": "versions:approve",
+    "versions_rollback": "flows:write",
     # runs
     "runs_list": "runs:read",
     "runs_read": "runs:read",
@@ -83,8 +85,14 @@ MATRIX: dict[str, str] = {
     "connections_read": "flows:read",
     "connections_create": "admin",
     "connections_delete": "admin",
+    # policies on node use
+    "team_policy_read": "admin",
+    "team_policy_replace": "admin",
+    "dlp_policy_read": "admin",
+    "dlp_policy_replace": "admin",
     # settings of the whole instance
     "audit_list": "admin",
+    "audit_export": "admin",
     "event_endpoints_list": "admin",
     "event_endpoints_create": "admin",
     "event_endpoints_read": "admin",

@@ -11,7 +11,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The audit log, newest first, in cursor pages; the filters combine. */
         get: operations["audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The entries the filters select as JSON Lines, oldest first, each with `seq`, `prev_hash` and `hash`: without filters, the whole chain, to verify offline (SHA-256 over the canonical JSON of the entry; see the README). */
+        get: operations["audit_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -233,6 +251,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/{flow_id}/policy-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The policy rules (nodes.policies) the draft breaks now, as submitting it would list them. */
+        post: operations["flows_policy_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/{flow_id}/resume": {
         parameters: {
             query?: never;
@@ -355,6 +390,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["versions_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flows/{flow_id}/versions/{number}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Bring back an earlier version that was live (now retired): a new pending version with its graph, reviewed and approved like any other. 409 for a version that never was live or is live now. */
+        post: operations["versions_rollback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -537,6 +589,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies/dlp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["dlp_policy_read"];
+        put: operations["dlp_policy_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -678,6 +746,7 @@ export interface paths {
         delete: operations["teams_delete"];
         options?: never;
         head?: never;
+        /** @description Rename a team and/or set how many approvals its flows' versions need. */
         patch: operations["teams_rename"];
         trace?: never;
     };
@@ -708,6 +777,22 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["teams_members_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["team_policy_read"];
+        put: operations["team_policy_replace"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -834,12 +919,20 @@ export interface components {
     schemas: {
         AuditOut: {
             readonly id: number;
+            /** Format: int64 */
+            seq: number;
             /** Format: date-time */
-            readonly at: string;
+            at?: string;
+            /** @description The username, kept after the person goes. */
             actor: string;
+            /** @description The person's id; null for the system. */
+            actor_id: number | null;
+            /** @description The client's address; empty outside a request. */
+            ip?: string;
             action: string;
             target_type: string;
             target_id: string;
+            /** @description What the action changed; `before`/`after` where given. */
             detail: unknown;
             correlation_id?: string;
         };
@@ -873,7 +966,7 @@ export interface components {
         CategoryEnum: "trigger" | "transform" | "action";
         ConnectionCreateRequest: {
             name: string;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["ConnectionKindEnum"];
             /** @description Leave out to have a new whsec_… secret made (shown once). */
             secret?: string;
         };
@@ -881,7 +974,7 @@ export interface components {
             /** Format: uuid */
             readonly id: string;
             name: string;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["ConnectionKindEnum"];
             fingerprint: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -890,20 +983,85 @@ export interface components {
             /** @description The secret made for you, shown this once. */
             secret: string | null;
         };
+        /**
+         * @description * `webhook_secret` - Webhook Secret
+         * @enum {string}
+         */
+        ConnectionKindEnum: "webhook_secret";
         ConnectionOut: {
             /** Format: uuid */
             readonly id: string;
             name: string;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["ConnectionKindEnum"];
             fingerprint: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
         };
+        DecisionOut: {
+            by?: string | null;
+            /** Format: date-time */
+            readonly at: string;
+            comment?: string;
+            /** @description The author approved because nobody else could decide (a one-person team or instance). */
+            self_approved: boolean;
+            /** @description Fewer people could decide than the team's rule asks for; the ones there were sufficed. */
+            fewer_deciders: boolean;
+        };
         DecisionRequest: {
             /** @default  */
             comment: string;
+        };
+        /**
+         * @description * `business` - business
+         *     * `non_business` - non_business
+         *     * `blocked` - blocked
+         * @enum {string}
+         */
+        DefaultGroupEnum: "business" | "non_business" | "blocked";
+        DiffSentence: {
+            text: string;
+            kind: components["schemas"]["DiffSentenceKindEnum"];
+            subject: components["schemas"]["SubjectEnum"];
+            node: string | null;
+        };
+        /**
+         * @description * `added` - added
+         *     * `removed` - removed
+         *     * `changed` - changed
+         * @enum {string}
+         */
+        DiffSentenceKindEnum: "added" | "removed" | "changed";
+        DlpPolicyInRequest: {
+            /** @description node type → `business`, `non_business` or `blocked`. Types not named take `default_group`, except transforms, trigger.manual and trigger.schedule, which stay outside DLP unless named here. */
+            classification: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The group of types not named.
+             *
+             *     * `business` - business
+             *     * `non_business` - non_business
+             *     * `blocked` - blocked
+             * @default non_business
+             */
+            default_group: components["schemas"]["DefaultGroupEnum"];
+        };
+        DlpPolicyOut: {
+            classification: {
+                [key: string]: "business" | "non_business" | "blocked";
+            };
+            default_group: components["schemas"]["DefaultGroupEnum"];
+            /** @description Every installed node type → the group it is in now, or `exempt` (outside DLP). */
+            effective: {
+                [key: string]: "business" | "non_business" | "blocked" | "exempt";
+            };
+            /** @description Installed node types that move no data in or out: outside DLP unless classified. */
+            exempt: string[];
+            /** Format: date-time */
+            updated_at: string | null;
+            updated_by: string | null;
         };
         DraftRequest: {
             /** @description A switchboard.flow/v1 document. */
@@ -1128,11 +1286,6 @@ export interface components {
          * @enum {string}
          */
         FromEnum: "failed" | "start";
-        /**
-         * @description * `webhook_secret` - Webhook Secret
-         * @enum {string}
-         */
-        KindEnum: "webhook_secret";
         LastRun: {
             /** Format: uuid */
             id: string;
@@ -1156,9 +1309,9 @@ export interface components {
             email: string;
             display_name: string;
             /** @description The roles the person holds. */
-            roles: components["schemas"]["RolesEnum"][];
+            roles: components["schemas"]["RoleEnum"][];
             /** @description What this request may do: the person's roles' scopes, narrowed by its token's. */
-            scopes: components["schemas"]["ScopesEnum"][];
+            scopes: components["schemas"]["ScopeEnum"][];
             /** @description Whether this request may act as an admin (`admin` in scopes). */
             is_admin: boolean;
             /** @description Team names. */
@@ -1179,7 +1332,10 @@ export interface components {
         NodeChanges: {
             added: unknown[];
             removed: unknown[];
+            /** @description `{id, type, changes: [{path, old, new, kind, masked?}]}`; `masked: true` when the values are a secret or a sensitive node's config (shown as `••••`). A move on the canvas or a rename is not a change. */
             changed: unknown[];
+            /** @description `{id, from, to}`: nodes whose name changed. */
+            renamed: unknown[];
         };
         NodeError: {
             message: string;
@@ -1234,8 +1390,10 @@ export interface components {
             /** @description The person's direct roles, all of them (this replaces the set): viewer, builder, approver, admin. */
             roles?: string[];
         };
-        PatchedTeamInRequest: {
+        PatchedTeamChangeRequest: {
             name?: string;
+            /** @description How many different people approve a version before it goes live: 1 or 2. */
+            required_approvals?: number;
         };
         /** @description Refuses, naming it, a flag that the API never sets (rather than ignoring it silently). */
         PersonCreateRequest: {
@@ -1259,7 +1417,7 @@ export interface components {
             display_name?: string;
             active: boolean;
             /** @description Effective roles: direct and through teams. */
-            readonly roles: components["schemas"]["RolesEnum"][];
+            readonly roles: components["schemas"]["RoleEnum"][];
             /** @description Roles given to the person directly. */
             readonly direct_roles: string[];
             readonly teams: components["schemas"]["PersonTeam"][];
@@ -1277,6 +1435,17 @@ export interface components {
             id: number;
             name: string;
             source?: components["schemas"]["SourceEnum"];
+        };
+        PolicyCheckInRequest: {
+            /** @description A flow document to check instead of the stored draft (the editor's). */
+            graph?: unknown;
+        };
+        PolicyCheckResult: {
+            violations: components["schemas"]["ProblemItem"][];
+        };
+        PolicyTeamRef: {
+            id: number;
+            name: string;
         };
         ProblemItem: {
             node: string | null;
@@ -1308,7 +1477,14 @@ export interface components {
          *     * `admin` - Admin
          * @enum {string}
          */
-        RolesEnum: "viewer" | "builder" | "approver" | "admin";
+        RoleEnum: "viewer" | "builder" | "approver" | "admin";
+        RollbackRequest: {
+            /**
+             * @description Why; the new version's note reads “Roll back to version n: <note>”.
+             * @default
+             */
+            note: string;
+        };
         /** @description One run, with the graph it executed: its version's, or the draft as it was for a test run. */
         RunDetailOut: {
             /** Format: uuid */
@@ -1391,7 +1567,7 @@ export interface components {
          *     * `scim` - Scim
          * @enum {string}
          */
-        ScopesEnum: "flows:read" | "flows:write" | "runs:read" | "runs:write" | "versions:approve" | "admin" | "scim";
+        ScopeEnum: "flows:read" | "flows:write" | "runs:read" | "runs:write" | "versions:approve" | "admin" | "scim";
         /** @description Refuses, naming it, a flag that the API never sets (rather than ignoring it silently). */
         ServiceAccountCreateRequest: {
             /** @description Letters, digits and @ . + - _ only. */
@@ -1410,7 +1586,7 @@ export interface components {
             display_name?: string;
             active: boolean;
             /** @description Effective roles: direct and through teams. */
-            readonly roles: components["schemas"]["RolesEnum"][];
+            readonly roles: components["schemas"]["RoleEnum"][];
             /** @description Roles given to the person directly. */
             readonly direct_roles: string[];
             readonly teams: components["schemas"]["PersonTeam"][];
@@ -1466,6 +1642,8 @@ export interface components {
             resume_at?: string | null;
             /** @description Each attempt, oldest first. */
             readonly attempt_log: components["schemas"]["StepAttempt"][];
+            /** @description The step is a sensitive node's (or is fed by one): its input and/or output show only their top-level keys, each as `••••`. Admins see the data. */
+            readonly masked: boolean;
         };
         /**
          * @description * `running` - Running
@@ -1476,15 +1654,23 @@ export interface components {
          * @enum {string}
          */
         StepStatusEnum: "running" | "waiting" | "succeeded" | "failed" | "skipped";
+        /**
+         * @description * `node` - node
+         *     * `edge` - edge
+         * @enum {string}
+         */
+        SubjectEnum: "node" | "edge";
         TeamDetailOut: {
             readonly id: number;
             name: string;
             scim_managed?: boolean;
             member_count: number;
             /** @description Roles this team gives its members (ROLE_GROUPS). */
-            readonly roles: components["schemas"]["RolesEnum"][];
+            readonly roles: components["schemas"]["RoleEnum"][];
             /** @description The team that holds flows nobody else does. */
             readonly is_default: boolean;
+            /** @description How many different people (never the author) approve a version of the team's flows before it goes live: 1 or 2. */
+            required_approvals?: number;
             readonly members: components["schemas"]["TeamMember"][];
         };
         TeamInRequest: {
@@ -1502,9 +1688,28 @@ export interface components {
             scim_managed?: boolean;
             member_count: number;
             /** @description Roles this team gives its members (ROLE_GROUPS). */
-            readonly roles: components["schemas"]["RolesEnum"][];
+            readonly roles: components["schemas"]["RoleEnum"][];
             /** @description The team that holds flows nobody else does. */
             readonly is_default: boolean;
+            /** @description How many different people (never the author) approve a version of the team's flows before it goes live: 1 or 2. */
+            required_approvals?: number;
+        };
+        TeamPolicyInRequest: {
+            /** @description Node types the team's flows may use; `trigger.*` and `transform.*` allow a whole category. Empty: every type. */
+            allowed_node_types: unknown[];
+            /** @description Hosts action.http and action.webhook may call; `*.example.com` allows every subdomain of example.com. Empty: any public host (EGRESS_ALLOW still applies). */
+            allowed_hosts: unknown[];
+            /** @description Node types whose nodes must be marked `"sensitive": true`. */
+            require_sensitive: unknown[];
+        };
+        TeamPolicyOut: {
+            team: components["schemas"]["PolicyTeamRef"];
+            allowed_node_types: string[];
+            allowed_hosts: string[];
+            require_sensitive: string[];
+            /** Format: date-time */
+            updated_at: string | null;
+            updated_by: string | null;
         };
         TeamRef: {
             id: number;
@@ -1530,7 +1735,7 @@ export interface components {
             readonly id: number;
             name?: string;
             prefix: string;
-            scopes: components["schemas"]["ScopesEnum"][];
+            scopes: components["schemas"]["ScopeEnum"][];
             owner: components["schemas"]["TokenOwner"];
             /** @description Who made it (username). */
             created_by?: string | null;
@@ -1551,7 +1756,7 @@ export interface components {
             readonly id: number;
             name?: string;
             prefix: string;
-            scopes: components["schemas"]["ScopesEnum"][];
+            scopes: components["schemas"]["ScopeEnum"][];
             owner: components["schemas"]["TokenOwner"];
             /** @description Who made it (username). */
             created_by?: string | null;
@@ -1579,6 +1784,10 @@ export interface components {
             to_version: number;
             nodes: components["schemas"]["NodeChanges"];
             edges: components["schemas"]["EdgeChanges"];
+            /** @description Every change as a plain sentence, the same the version page shows. */
+            summary: string[];
+            /** @description The summary's sentences with what each is about (`node`: the node to point at on the canvas — in the newer version, or in the older one for a removed node). */
+            details: components["schemas"]["DiffSentence"][];
         };
         VersionOut: {
             /** Format: uuid */
@@ -1598,6 +1807,18 @@ export interface components {
             decided_at?: string | null;
             decision_comment?: string;
             self_approved?: boolean;
+            /** @description The team of the version's flow. */
+            readonly team: components["schemas"]["TeamRef"];
+            /** @description How many different people (never the author) approve it before it goes live: the team's rule when it was submitted. */
+            required_approvals: number;
+            /** @description Every approval so far, oldest first. */
+            readonly approvals: components["schemas"]["DecisionOut"][];
+            /** @description The rejection, if it was rejected. */
+            readonly rejections: components["schemas"]["DecisionOut"][];
+            /** @description For a roll back: the earlier version whose graph it brings back. */
+            rollback_of: number | null;
+            /** @description Nobody but its author may decide on it now (a one-person team or instance): the author's own approval then counts, marked as a self-approval. */
+            readonly self_approval_allowed: boolean;
         };
         /**
          * @description * `pending` - Pending
@@ -1640,7 +1861,21 @@ export type $defs = Record<string, never>;
 export interface operations {
     audit_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Actions starting with this, e.g. `flow.`. */
+                action?: string;
+                /** @description A username, exactly. */
+                actor?: string;
+                /** @description Everything one request or run did. */
+                correlation_id?: string;
+                /** @description At or after this time (ISO 8601). */
+                since?: string;
+                target_id?: string;
+                /** @description `flow`, `version`, `user`, `token`, … */
+                target_type?: string;
+                /** @description Before this time (ISO 8601). */
+                until?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1653,6 +1888,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditOut"][];
+                };
+            };
+        };
+    };
+    audit_export: {
+        parameters: {
+            query?: {
+                /** @description Actions starting with this, e.g. `flow.`. */
+                action?: string;
+                /** @description A username, exactly. */
+                actor?: string;
+                /** @description Everything one request or run did. */
+                correlation_id?: string;
+                format?: "json" | "jsonl";
+                /** @description At or after this time (ISO 8601). */
+                since?: string;
+                target_id?: string;
+                /** @description `flow`, `version`, `user`, `token`, … */
+                target_type?: string;
+                /** @description Before this time (ISO 8601). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
                 };
             };
         };
@@ -2107,6 +2377,31 @@ export interface operations {
             };
         };
     };
+    flows_policy_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PolicyCheckInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyCheckResult"];
+                };
+            };
+        };
+    };
     flows_resume: {
         parameters: {
             query?: never;
@@ -2325,6 +2620,32 @@ export interface operations {
         };
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+        };
+    };
+    versions_rollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: string;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
+        responses: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2628,6 +2949,48 @@ export interface operations {
             };
         };
     };
+    dlp_policy_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DlpPolicyOut"];
+                };
+            };
+        };
+    };
+    dlp_policy_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DlpPolicyInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DlpPolicyOut"];
+                };
+            };
+        };
+    };
     runs_list: {
         parameters: {
             query?: {
@@ -2922,7 +3285,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedTeamInRequest"];
+                "application/json": components["schemas"]["PatchedTeamChangeRequest"];
             };
         };
         responses: {
@@ -2987,6 +3350,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    team_policy_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamPolicyOut"];
+                };
+            };
+        };
+    };
+    team_policy_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamPolicyInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamPolicyOut"];
+                };
             };
         };
     };

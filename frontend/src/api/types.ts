@@ -39,6 +39,8 @@ export interface FlowNode {
   description?: string;
   config?: Record<string, unknown>;
   position?: Position;
+  /** Its step data is masked for everyone but admins (run history, live updates, exports, diffs). */
+  sensitive?: boolean;
 }
 
 /** An edge of a `switchboard.flow/v1` document; `sourcePort` defaults to "out". */
@@ -103,7 +105,7 @@ export type TeamRef = Schemas["TeamRef"];
 export type MembershipSource = Schemas["SourceEnum"];
 
 /** What a person or a token may do (CONTRACT §5); a role gives a set of them. `scim` is for provisioning tokens only. */
-export type Scope = Exclude<Schemas["ScopesEnum"], "scim">;
+export type Scope = Exclude<Schemas["ScopeEnum"], "scim">;
 
 /** The signed-in person: their roles, teams and what this request may do (`scopes`). */
 export type Me = Schemas["MeOut"];

@@ -14,6 +14,8 @@ export const versionsApi = {
     api.post<Version>(`/flows/${flowId}/versions/${number}/approve`, { comment }),
   reject: (flowId: string, number: number, comment = "") =>
     api.post<Version>(`/flows/${flowId}/versions/${number}/reject`, { comment }),
+  rollback: (flowId: string, number: number, note = "") =>
+    api.post<Version>(`/flows/${flowId}/versions/${number}/rollback`, { note }),
   byState: (state: string, cursor?: string | null) => api.get<Page<Version>>(cursor ?? "/versions", cursor ? undefined : { query: { state } }),
 };
 
@@ -82,6 +84,15 @@ export function useRejectVersion(flowId: string) {
   const written = useVersionWritten(flowId);
   return useMutation({
     mutationFn: ({ number, comment }: { number: number; comment?: string }) => versionsApi.reject(flowId, number, comment),
+    onSuccess: written,
+  });
+}
+
+/** Brings an earlier live version back as a new version waiting for approval (reviewed like any other). */
+export function useRollbackVersion(flowId: string) {
+  const written = useVersionWritten(flowId);
+  return useMutation({
+    mutationFn: ({ number, note }: { number: number; note?: string }) => versionsApi.rollback(flowId, number, note),
     onSuccess: written,
   });
 }

@@ -1,4 +1,5 @@
-/** /approvals: versions waiting for a decision, across flows, each with a link to review it. */
+/** /approvals: versions waiting for a decision, across flows — flow, team, author, age, approvals so
+ * far ("1 of 2") — each with a link to review it. */
 import { useMemo } from "react";
 import { Link } from "react-router-dom";
 import { useMe } from "../api/me";
@@ -8,6 +9,7 @@ import { Loading, Spinner } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { formatDateTime, RelativeTime } from "../ui/RelativeTime";
 import { truncate } from "./runs/runFormat";
+import { approvalCount } from "./versions/VersionDecision";
 import { usePageTitle } from "./runs/usePageTitle";
 import "./runs/runs.css";
 
@@ -47,10 +49,12 @@ export function ApprovalsPage() {
               <thead>
                 <tr>
                   <th scope="col">Flow</th>
+                  <th scope="col">Team</th>
                   <th scope="col">Version</th>
                   <th scope="col">Author</th>
                   <th scope="col">Note</th>
-                  <th scope="col">Submitted</th>
+                  <th scope="col">Waiting since</th>
+                  <th scope="col">Approvals</th>
                   <th scope="col">
                     <span className="visually-hidden">Review</span>
                   </th>
@@ -65,7 +69,11 @@ export function ApprovalsPage() {
                       <td className="cell-strong">
                         {version.flow ? <Link to={`/flows/${version.flow}`}>{name}</Link> : name}
                       </td>
-                      <td>v{version.number}</td>
+                      <td>{version.team?.name ?? <span className="muted">—</span>}</td>
+                      <td>
+                        v{version.number}
+                        {version.rollback_of != null && <span className="tag">roll back to v{version.rollback_of}</span>}
+                      </td>
                       <td>
                         {version.author ?? <span className="muted">unknown</span>}
                         {mine && <span className="tag">you</span>}
@@ -77,6 +85,12 @@ export function ApprovalsPage() {
                         <span title={formatDateTime(version.created_at)}>
                           <RelativeTime iso={version.created_at} />
                         </span>
+                      </td>
+                      <td title={(version.approvals ?? []).map((approval) => `Approved by ${approval.by ?? "someone"}`).join(", ") || undefined}>
+                        {approvalCount(version)}
+                        {me.data && (version.approvals ?? []).some((approval) => approval.by === me.data?.username) && (
+                          <span className="tag">you approved</span>
+                        )}
                       </td>
                       <td className="cell-action">
                         {version.flow && (

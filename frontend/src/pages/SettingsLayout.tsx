@@ -16,6 +16,8 @@ export function SettingsLayout() {
         {admin && <NavLink to="/settings/teams">Teams</NavLink>}
         <NavLink to="/settings/tokens">API tokens</NavLink>
         {admin && <NavLink to="/settings/events">Events</NavLink>}
+        {admin && <NavLink to="/settings/policies">Policies</NavLink>}
+        {admin && <NavLink to="/settings/audit">Audit log</NavLink>}
       </nav>
       <Outlet />
     </div>

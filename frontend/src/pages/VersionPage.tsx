@@ -1,6 +1,7 @@
 /**
- * /flows/{id}/versions/{n}: a version read-only on the canvas, its state and decision, and its
- * diff against the version before (or `?against=M`): added nodes green, changed amber, removed listed.
+ * /flows/{id}/versions/{n}: a version read-only, its state and decision, and its diff against the
+ * version before (or `?against=M`): both versions side by side on canvases — added nodes green,
+ * removed red, changed amber — beside the server's plain-language list of what changed.
  */
 import { useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
@@ -10,7 +11,6 @@ import { useCan } from "../api/me";
 import { useNodeTypeMap } from "../api/nodeTypes";
 import { useVersion, useVersionDiff, useVersions } from "../api/versions";
 import type { Version } from "../api/types";
-import { FlowCanvas } from "../canvas/FlowCanvas";
 import { EmptyState } from "../ui/EmptyState";
 import { Loading } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
@@ -19,7 +19,8 @@ import { StatusBadge } from "../ui/StatusBadge";
 import { usePageTitle } from "./runs/usePageTitle";
 import { VersionChanges } from "./versions/VersionChanges";
 import { VersionDecision } from "./versions/VersionDecision";
-import { asFlowDiff, describeDiff, diffHighlights, foldDiff } from "./versions/versionDiff";
+import { SideBySide } from "./versions/SideBySide";
+import { asFlowDiff, baseHighlights, diffHighlights, diffLines, foldDiff } from "./versions/versionDiff";
 import { VersionNodePanel } from "./versions/VersionNodePanel";
 import "./runs/runs.css";
 
@@ -65,8 +66,9 @@ function VersionView({ flowId, number }: { flowId: string; number: number }) {
     () => (rawDiff ? foldDiff(rawDiff, base.data?.graph.nodes, version?.graph.nodes) : undefined),
     [rawDiff, base.data, version],
   );
-  const lines = useMemo(() => (diff ? describeDiff(diff, nodeTypes) : []), [diff, nodeTypes]);
+  const lines = useMemo(() => (diff ? diffLines(diff, nodeTypes) : []), [diff, nodeTypes]);
   const highlights = useMemo(() => diffHighlights(diff), [diff]);
+  const oldHighlights = useMemo(() => baseHighlights(diff), [diff]);
   const versions = useMemo<Version[]>(() => versionsQuery.data?.pages.flatMap((page) => page.results) ?? [], [versionsQuery.data]);
 
   const update = (changes: Record<string, string | undefined>) => {
@@ -102,7 +104,11 @@ function VersionView({ flowId, number }: { flowId: string; number: number }) {
 
   const isLive = flow.data?.live_version === number;
   const flowName = version.flow_name ?? flow.data?.name;
-  const chosenNode = selected ? version.graph.nodes.find((node) => node.id === selected) : undefined;
+  // A removed node is only in the older version: it can be chosen there.
+  const chosenNode = selected
+    ? (version.graph.nodes.find((node) => node.id === selected) ?? base.data?.graph.nodes.find((node) => node.id === selected))
+    : undefined;
+  const fromVersion = rawDiff?.from_version ?? null;
 
   return (
     <main className="page version-page">
@@ -160,17 +166,14 @@ function VersionView({ flowId, number }: { flowId: string; number: number }) {
 
       <div className="run-body">
         <section className="canvas-panel" aria-label="Version canvas">
-          <div className="canvas-legend" aria-hidden="true">
-            <span className="legend-item legend-added">Added</span>
-            <span className="legend-item legend-changed">Changed</span>
-          </div>
-          <FlowCanvas
-            document={version.graph}
-            highlights={highlights}
+          <SideBySide
+            before={fromVersion !== null && base.data ? { number: fromVersion, document: base.data.graph } : null}
+            beforeLoading={fromVersion !== null && !base.data}
+            after={{ number, document: version.graph }}
+            beforeHighlights={oldHighlights}
+            afterHighlights={highlights}
             selectedNodeId={chosenNode ? chosenNode.id : null}
             onNodeClick={(node) => update({ node: node === selected ? undefined : node })}
-            ariaLabel={`Version ${number} of the flow`}
-            className="run-canvas"
           />
         </section>
         <aside className="run-side" aria-label="Version details">
@@ -180,7 +183,7 @@ function VersionView({ flowId, number }: { flowId: string; number: number }) {
               node={chosenNode}
               nodeType={nodeTypes.get(chosenNode.type)}
               lines={lines.filter((line) => line.node === chosenNode.id && line.tone === "changed")}
-              highlight={highlights[chosenNode.id]}
+              highlight={highlights[chosenNode.id] ?? oldHighlights[chosenNode.id]}
               onClose={() => update({ node: undefined })}
             />
           )}

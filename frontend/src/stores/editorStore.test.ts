@@ -70,6 +70,15 @@ describe("the editor store", () => {
     expect(store().document().nodes[1]).toMatchObject({ id: "branch", name: "Big order?" });
   });
 
+  it("marks a node sensitive in the document, and unmarks it without leaving the key", () => {
+    store().setSensitive("branch", true);
+    expect(store().document().nodes[1]).toMatchObject({ id: "branch", sensitive: true });
+    store().setSensitive("branch", false);
+    expect(store().document().nodes[1]).not.toHaveProperty("sensitive");
+    store().undo();
+    expect(store().document().nodes[1]).toMatchObject({ sensitive: true });
+  });
+
   it("lays the graph out left to right", () => {
     store().addNode(nodeType("transform.map"), { x: -500, y: 900 }, { connectFrom: { id: "branch", ports: ["true", "false"] } });
     store().autoLayout();

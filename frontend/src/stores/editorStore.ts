@@ -60,6 +60,8 @@ export interface EditorState {
   /** Removes the selected nodes and edges (with the edges of removed nodes). */
   removeSelection: () => void;
   renameNode: (id: string, name: string) => void;
+  /** Mark a node sensitive (`sensitive: true` in the document) or not (the key is dropped). */
+  setSensitive: (id: string, sensitive: boolean) => void;
   updateConfig: (id: string, config: Record<string, unknown>) => void;
   autoLayout: () => void;
   select: (id: string | null) => void;
@@ -248,6 +250,20 @@ export const useEditorStore = create<EditorState>((set, get) => ({
     get().checkpoint(`name:${id}`);
     set({
       nodes: get().nodes.map((node) => (node.id === id ? { ...node, data: { ...node.data, name } } : node)),
+      revision: get().revision + 1,
+    });
+  },
+
+  setSensitive: (id, sensitive) => {
+    get().checkpoint();
+    set({
+      nodes: get().nodes.map((node) => {
+        if (node.id !== id) return node;
+        const { sensitive: _dropped, ...rest } = node.data.extra ?? {};
+        void _dropped;
+        const extra = sensitive ? { ...rest, sensitive: true } : rest;
+        return { ...node, data: { ...node.data, extra: Object.keys(extra).length ? extra : undefined } };
+      }),
       revision: get().revision + 1,
     });
   },

@@ -14,6 +14,7 @@ import { copyText } from "../../ui/JsonView";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { StepDetails } from "../../ui/StepDetails";
 import { showToast } from "../../stores/toastStore";
+import { MaskedNote } from "../runs/RunStepsPanel";
 
 type Tab = "settings" | "run";
 
@@ -35,6 +36,7 @@ export function NodePanel({
 }) {
   const node = useEditorStore((state) => state.nodes.find((candidate) => candidate.id === nodeId));
   const renameNode = useEditorStore((state) => state.renameNode);
+  const setSensitive = useEditorStore((state) => state.setSensitive);
   const updateConfig = useEditorStore((state) => state.updateConfig);
   const removeNodes = useEditorStore((state) => state.removeNodes);
   const select = useEditorStore((state) => state.select);
@@ -88,7 +90,10 @@ export function NodePanel({
       <div className="side-panel-body">
         {tab === "run" && run ? (
           step ? (
-            <StepDetails step={step} />
+            <>
+              {step.masked && <MaskedNote />}
+              <StepDetails step={step} />
+            </>
           ) : (
             <p className="muted">This step has not run in this test{run.status === "running" || run.status === "queued" ? " yet" : ""}.</p>
           )
@@ -138,6 +143,22 @@ export function NodePanel({
                   Copy path
                 </button>
               </div>
+            </div>
+            <div className="form-field sensitive-field">
+              <label className="inline-check">
+                <input
+                  type="checkbox"
+                  checked={node.data.extra?.sensitive === true}
+                  disabled={readOnly}
+                  aria-describedby="node-sensitive-help"
+                  onChange={(event) => setSensitive(nodeId, event.target.checked)}
+                />
+                <span>Sensitive data</span>
+              </label>
+              <p className="form-help" id="node-sensitive-help">
+                What this step receives and produces is hidden from everyone but admins in run history, live
+                updates, exports and version diffs. The data is still kept for admins and replays.
+              </p>
             </div>
             {nodeType ? (
               <NodeConfigForm

@@ -39,6 +39,12 @@ const pending: Version = {
   note: "",
   graph: { nodes: [], edges: [] },
   created_at: "2024-05-01T10:00:00Z",
+  team: { id: 10, name: "Sales" },
+  required_approvals: 1,
+  approvals: [],
+  rejections: [],
+  rollback_of: null,
+  self_approval_allowed: false,
 };
 
 const failedRun: Run = {
@@ -115,7 +121,7 @@ describe("the shell by role", () => {
   it("shows admins every settings tab", async () => {
     app(meWith(["admin"]), "/settings/tokens", { "/api/v1/tokens": { results: [], next: null }, "/api/v1/service-accounts": { results: [], next: null } });
     const tabs = await screen.findByRole("navigation", { name: "Settings" });
-    expect(within(tabs).getAllByRole("link").map((link) => link.textContent)).toEqual(["People", "Teams", "API tokens", "Events"]);
+    expect(within(tabs).getAllByRole("link").map((link) => link.textContent)).toEqual(["People", "Teams", "API tokens", "Events", "Policies", "Audit log"]);
   });
 
   it("sends others from /settings to their tokens, with no admin tabs", async () => {

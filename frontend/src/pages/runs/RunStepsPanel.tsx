@@ -66,6 +66,7 @@ export function RunStepsPanel({
                         {took && ` · ${took}`}
                         {attempts > 1 && ` · ${attempts} attempts`}
                         {!row.inDocument && " · not in the current draft"}
+                        {row.step?.masked && " · hidden (sensitive)"}
                       </span>
                     </span>
                     {row.step ? (
@@ -92,7 +93,10 @@ export function RunStepsPanel({
             </button>
           </div>
           {chosen.step ? (
-            <StepDetails step={chosen.step} />
+            <>
+              {chosen.step.masked && <MaskedNote />}
+              <StepDetails step={chosen.step} />
+            </>
           ) : (
             <p className="muted">
               {notRunLabel(run.status) === "Not started"
@@ -113,5 +117,15 @@ export function RunStepsPanel({
         </section>
       )}
     </aside>
+  );
+}
+
+/** Shown on a step whose data the server masked: a sensitive node's, or one fed by it. */
+export function MaskedNote() {
+  return (
+    <p className="step-masked-note" role="note">
+      <strong>Hidden: sensitive step (admins only).</strong>{" "}
+      <span className="muted small">The data is kept; only the names of its fields are shown here.</span>
+    </p>
   );
 }

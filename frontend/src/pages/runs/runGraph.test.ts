@@ -3,7 +3,7 @@ import type { FlowDocument, Step } from "../../api/types";
 import { defaultStepNode, notRunLabel, stepRows, takenEdgeIds } from "./runGraph";
 
 function step(node: string, status: Step["status"], port: string | null = "out"): Step {
-  return { node, node_type: "transform.map", status, attempts: 1, input: null, output: null, port, attempt_log: [] };
+  return { node, node_type: "transform.map", status, attempts: 1, input: null, output: null, port, attempt_log: [], masked: false };
 }
 
 const document: FlowDocument = {

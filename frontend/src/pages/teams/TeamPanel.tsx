@@ -15,6 +15,7 @@ import { Loading, Spinner } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
 import { RoleBadges, ScimBadge, SourceBadge } from "../settings/IdentityBadges";
 import { personName, SCIM_MANAGED_NOTE } from "../settings/roles";
+import { TeamApprovalRule } from "../approvals/TeamApprovalRule";
 import { MemberPicker } from "./MemberPicker";
 
 export function TeamPanel({ teamId, closeTo }: { teamId: number; closeTo: string }) {
@@ -72,6 +73,7 @@ function TeamDetails({ team, closeTo }: { team: TeamDetail; closeTo: string }) {
         )}
       </section>
       {editable && <RenameSection team={team} />}
+      <TeamApprovalRule team={team} />
       <MembersSection team={team} editable={editable} />
       {editable && !team.is_default && <DeleteSection team={team} closeTo={closeTo} />}
     </>

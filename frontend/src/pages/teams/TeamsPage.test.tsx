@@ -10,9 +10,9 @@ afterEach(() => vi.unstubAllGlobals());
 
 const admin = meWith(["admin"]);
 
-const sales: Team = { id: 10, name: "Sales", scim_managed: false, member_count: 1, roles: ["builder"], is_default: false };
-const approvers: Team = { id: 11, name: "Approvers", scim_managed: true, member_count: 2, roles: ["approver"], is_default: false };
-const everyone: Team = { id: 1, name: "Everyone", scim_managed: false, member_count: 0, roles: [], is_default: true };
+const sales: Team = { id: 10, name: "Sales", scim_managed: false, member_count: 1, roles: ["builder"], is_default: false, required_approvals: 1 };
+const approvers: Team = { id: 11, name: "Approvers", scim_managed: true, member_count: 2, roles: ["approver"], is_default: false, required_approvals: 1 };
+const everyone: Team = { id: 1, name: "Everyone", scim_managed: false, member_count: 0, roles: [], is_default: true, required_approvals: 1 };
 
 const salesDetail: TeamDetail = { ...sales, members: [{ id: 2, username: "bob", display_name: "Bob Builder", source: "local" }] };
 const approversDetail: TeamDetail = {

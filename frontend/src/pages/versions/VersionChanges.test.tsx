@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Version } from "../../api/types";
 import { VersionChanges } from "./VersionChanges";
-import { describeDiff, type FlowDiff } from "./versionDiff";
+import { describeDiff, diffLines, type FlowDiff } from "./versionDiff";
 
 const diff: FlowDiff = {
   from_version: 1,
@@ -66,5 +66,21 @@ describe("VersionChanges", () => {
     ]);
     await userEvent.selectOptions(select, "Version 3 — waiting for approval");
     expect(props.onAgainstChange).toHaveBeenCalledWith(3);
+  });
+});
+
+describe("VersionChanges with the server's sentences", () => {
+  it("lists them as they are, each pointing at its node", async () => {
+    const server: FlowDiff = {
+      ...diff,
+      details: [{ text: "Filter 'big' now checks total > 200 instead of total > 100", kind: "changed", subject: "node", node: "big" }],
+    };
+    const props = renderChanges({ diff: server, lines: diffLines(server) });
+    const list = screen.getByRole("list", { name: "Changes" });
+    expect(within(list).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+      "~Filter 'big' now checks total > 200 instead of total > 100",
+    ]);
+    await userEvent.click(screen.getByRole("button", { name: /now checks total > 200/ }));
+    expect(props.onSelectNode).toHaveBeenCalledWith("big");
   });
 });

@@ -95,7 +95,7 @@ export function VersionChanges({
           {removedNodes.length > 0 && (
             <div className="removed-nodes">
               <h3>Removed nodes</h3>
-              <p className="muted small">They are not in this version, so the canvas does not show them.</p>
+              <p className="muted small">They are not in this version: the canvas of the version before shows them, in red.</p>
               <ul>
                 {removedNodes.map((node) => (
                   <li key={node.id}>

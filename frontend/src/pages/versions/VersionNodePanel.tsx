@@ -29,13 +29,17 @@ export function VersionNodePanel({
       </div>
       {node.name && <p>{node.name}</p>}
       {highlight === "added" && <p className="diff-note diff-added">New in this version.</p>}
+      {highlight === "removed" && <p className="diff-note diff-removed">Removed in this version: shown from the version before.</p>}
+      {node.sensitive && (
+        <p className="diff-note sensitive-note">Sensitive data: its run data is hidden from everyone but admins.</p>
+      )}
       {lines.length > 0 && (
         <ul className="diff-list compact">
           {lines.map((line, index) => (
             <li key={index} className={`diff-line diff-${line.tone}`}>
               <span className="diff-text">
-                {/* The node is named above: its sentences start at the path. */}
-                <LineText parts={line.parts.slice(1)} />
+                {/* Our own sentences name the node first, and it is named above; the server's are whole. */}
+                <LineText parts={line.parts.length > 1 ? line.parts.slice(1) : line.parts} />
               </span>
             </li>
           ))}

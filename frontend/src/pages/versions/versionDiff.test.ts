@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FlowNode } from "../../api/types";
-import { changeCount, describeDiff, diffHighlights, foldDiff, foldRuleChanges, formatValue, type FlowDiff } from "./versionDiff";
+import { baseHighlights, changeCount, describeDiff, diffHighlights, diffLines, foldDiff, foldRuleChanges, formatValue, type FlowDiff } from "./versionDiff";
 
 const titles = new Map([
   ["transform.map", { title: "Map" }],
@@ -134,5 +134,30 @@ describe("folding rule changes", () => {
     const folded = foldDiff(raw, [before], [after]);
     expect(folded.nodes.changed[0].changes[0].path).toBe("config.condition");
     expect(foldDiff(raw, null, [after])).toBe(raw);
+  });
+});
+
+describe("the server's sentences", () => {
+  const server: FlowDiff = {
+    ...diff,
+    nodes: { ...diff.nodes, renamed: [{ id: "crm", from: "crm", to: "Notify CRM" }] },
+    summary: ["Filter 'big' now checks total > 250 instead of total > 100", "Removed Send e-mail 'mail'"],
+    details: [
+      { text: "Filter 'big' now checks total > 250 instead of total > 100", kind: "changed", subject: "node", node: "big" },
+      { text: "Removed Send e-mail 'mail'", kind: "removed", subject: "node", node: null },
+    ],
+  };
+
+  it("are the lines when the server sent them, our own otherwise", () => {
+    expect(diffLines(server).map((line) => [line.tone, line.node, line.text])).toEqual([
+      ["changed", "big", "Filter 'big' now checks total > 250 instead of total > 100"],
+      ["removed", null, "Removed Send e-mail 'mail'"],
+    ]);
+    expect(diffLines(diff, titles)[0].text).toBe("Added node 'shape' (Map)");
+  });
+
+  it("colour both sides: removed and changed on the older, added and changed on the newer", () => {
+    expect(baseHighlights(server)).toEqual({ big: "changed", crm: "changed", mail: "removed" });
+    expect(diffHighlights(server)).toEqual({ big: "changed", crm: "changed", shape: "added" });
   });
 });

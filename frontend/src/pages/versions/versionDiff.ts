@@ -1,6 +1,7 @@
 /**
- * A version's diff (GET /flows/{id}/versions/{n}/diff) read for people: the canvas marks per node,
- * and one plain sentence per change ("Added node 'shape' (Map)", "Removed edge big → crm").
+ * A version's diff (GET /flows/{id}/versions/{n}/diff) read for people: the canvas marks per node
+ * on both sides, and one plain sentence per change — the server's ("Filter 'big' now checks total >
+ * 200 instead of total > 100"), or, from a server that sends none, our own.
  */
 import type { FlowEdge, FlowNode, NodeType, VersionDiff } from "../../api/types";
 import type { NodeHighlight } from "../../canvas/canvasDecorations";
@@ -21,12 +22,30 @@ export interface ChangedNode {
   changes: ValueChange[];
 }
 
+/** A node whose name (what the canvas calls it) changed: reported apart from behaviour changes. */
+export interface RenamedNode {
+  id: string;
+  from: string;
+  to: string;
+}
+
+/** One of the server's plain-language sentences, with what it is about. */
+export interface DiffSentence {
+  text: string;
+  kind: ChangeKind;
+  subject: "node" | "edge";
+  node: string | null;
+}
+
 /** The diff with its node and edge lists typed (the OpenAPI document leaves them as unknown[]). */
 export interface FlowDiff {
   from_version: number | null;
   to_version: number;
-  nodes: { added: FlowNode[]; removed: FlowNode[]; changed: ChangedNode[] };
+  nodes: { added: FlowNode[]; removed: FlowNode[]; changed: ChangedNode[]; renamed?: RenamedNode[] };
   edges: { added: FlowEdge[]; removed: FlowEdge[] };
+  /** The server's sentences (the same the API gives to scripts and e-mails). */
+  summary?: string[];
+  details?: DiffSentence[];
 }
 
 export function asFlowDiff(diff: VersionDiff): FlowDiff {
@@ -116,12 +135,32 @@ export function describeDiff(diff: FlowDiff, titles?: TypeTitles): DiffLine[] {
   return lines;
 }
 
-/** Canvas marks for the nodes of the newer version: added in green, changed in amber. */
+/**
+ * The lines of the plain-language list: the server's sentences when it sent them (so the page, the
+ * API and the approval e-mail say the same), else our own (describeDiff).
+ */
+export function diffLines(diff: FlowDiff, titles?: TypeTitles): DiffLine[] {
+  if (!diff.details) return describeDiff(diff, titles);
+  return diff.details.map((sentence) => line(sentence.kind, sentence.subject, sentence.node, [{ text: sentence.text }]));
+}
+
+/** Canvas marks for the nodes of the newer version: added in green, changed (or renamed) in amber. */
 export function diffHighlights(diff: FlowDiff | null | undefined): Record<string, NodeHighlight> {
   const marks: Record<string, NodeHighlight> = {};
   if (!diff) return marks;
+  for (const node of diff.nodes.renamed ?? []) marks[node.id] = "changed";
   for (const node of diff.nodes.changed) marks[node.id] = "changed";
   for (const node of diff.nodes.added) marks[node.id] = "added";
+  return marks;
+}
+
+/** Canvas marks for the nodes of the older version: removed in red, changed (or renamed) in amber. */
+export function baseHighlights(diff: FlowDiff | null | undefined): Record<string, NodeHighlight> {
+  const marks: Record<string, NodeHighlight> = {};
+  if (!diff) return marks;
+  for (const node of diff.nodes.renamed ?? []) marks[node.id] = "changed";
+  for (const node of diff.nodes.changed) marks[node.id] = "changed";
+  for (const node of diff.nodes.removed) marks[node.id] = "removed";
   return marks;
 }
 
@@ -130,6 +169,7 @@ export function changeCount(diff: FlowDiff): number {
     diff.nodes.added.length +
     diff.nodes.removed.length +
     diff.nodes.changed.length +
+    (diff.nodes.renamed ?? []).filter((node) => !diff.nodes.changed.some((changed) => changed.id === node.id)).length +
     diff.edges.added.length +
     diff.edges.removed.length
   );
