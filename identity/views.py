@@ -85,6 +85,16 @@ class SignInView(LoginView):
             return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
 
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        # A failed password is security-relevant (guessing shows up here); the password never is.
+        username = str(form.data.get("username", ""))[:150]
+        audit.record(
+            actor=None, action="auth.sign_in_failed", target_type="user", target_id=username or "-",
+            username=username, method="password", ip=client_ip(self.request),
+            reason="; ".join(str(e) for e in form.non_field_errors()) or "incomplete form",
+        )
+        return super().form_invalid(form)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()

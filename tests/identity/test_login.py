@@ -108,7 +108,7 @@ def test_password_sign_in_starts_a_session_and_is_audited(
     assert client.get("/login/?next=/login/")["Location"] == "/"
 
 
-def test_a_wrong_password_is_said_plainly_and_nothing_is_audited(
+def test_a_wrong_password_is_said_plainly_and_audited_without_the_password(
     client: Client, make_person: Callable[..., Any]
 ) -> None:
     make_person("carol")
@@ -117,7 +117,9 @@ def test_a_wrong_password_is_said_plainly_and_nothing_is_audited(
     assert 'role="alert"' in page.content.decode()
     assert "correct username and password" in page.content.decode()
     assert "_auth_user_id" not in client.session
-    assert audit_actions() == []
+    [(action, actor, detail)] = audit_actions()
+    assert action == "auth.sign_in_failed" and actor == "system" and detail["username"] == "carol"
+    assert "nope" not in str(detail) and detail["ip"] == "127.0.0.1"
 
 
 def test_service_accounts_and_deactivated_people_cannot_sign_in_with_a_password(
@@ -130,7 +132,7 @@ def test_service_accounts_and_deactivated_people_cannot_sign_in_with_a_password(
     user_deactivate(user=dora, reason="left")
     page = client.post("/login/", {"username": "dora", "password": "dora-password-1"})
     assert page.status_code == 200 and "_auth_user_id" not in client.session
-    assert audit_actions() == []
+    assert [a for a, _, d in audit_actions()] == ["auth.sign_in_failed", "auth.sign_in_failed"]
 
 
 def test_with_password_login_off_the_form_is_gone_and_a_password_post_is_refused(
