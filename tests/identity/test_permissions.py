@@ -466,11 +466,11 @@ def _socket(user: Any, run_id: Any) -> tuple[bool, Any]:
         await socket.send_input({"type": "websocket.connect"})
         answer = await socket.receive_output(timeout=5)
         if answer["type"] == "websocket.close":
-            await socket.wait(timeout=5)
+            await socket.wait(timeout=1)
             return False, answer["code"]
         first = json.loads((await socket.receive_output(timeout=5))["text"])
         await socket.send_input({"type": "websocket.disconnect", "code": 1000})
-        await socket.wait(timeout=5)
+        await socket.wait(timeout=1)
         return True, first
 
     result: tuple[bool, Any] = async_to_sync(attempt)()
