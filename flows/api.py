@@ -43,7 +43,8 @@ from flows.models import (
 )
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
-from identity.models import ApiToken
+from hub.request_body import validated_body
+from identity.permissions import request_token
 from identity.selectors import is_admin
 from nodes.selectors import policy_violations
 
@@ -332,7 +333,7 @@ class RunOut(serializers.ModelSerializer[Run]):
         data: dict[str, Any] = super().to_representation(instance)
         if reveals_sensitive(self.context):
             return data
-        return masking.mask_run(data, _run_graph(instance))
+        return masking.mask_run(data, selectors.run_graph(instance))
 
 
 def _version_data(request: Request, version: FlowVersion) -> Any:
@@ -353,10 +354,6 @@ def reveals_sensitive(context: Mapping[str, Any]) -> bool:
     return bool(request._reveals_sensitive)
 
 
-def _run_graph(run: Run) -> dict[str, Any] | None:
-    return run.version.graph if run.version is not None else run.graph
-
-
 class RunDetailOut(RunOut):
     """One run, with the graph it executed: its version's, or the draft as it was for a test run."""
 
@@ -366,8 +363,8 @@ class RunDetailOut(RunOut):
         fields = [*RunOut.Meta.fields, "graph"]
 
     @extend_schema_field(FlowDocument)
-    def get_graph(self, run: Run) -> dict[str, Any] | None:
-        return _run_graph(run)
+    def get_graph(self, run: Run) -> dict[str, Any]:
+        return selectors.run_graph(run)
 
 
 # Team ids are 64-bit; a bigger number is refused as a bad field rather than reaching the database.
@@ -497,17 +494,6 @@ RunAccepted = inline_serializer(
 )
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def request_token(request: Request) -> ApiToken | None:
-    """The bearer token the request came with (its scopes narrow what its person may reach)."""
-    return request.auth if isinstance(request.auth, ApiToken) else None
-
-
 def _flow(request: Request, flow_id: Any) -> Flow:
     """The flow as the request sees it (404 for another team's)."""
     return selectors.flow_get(flow_id, user=request.user, token=request_token(request))
@@ -587,7 +573,7 @@ class FlowsView(APIView):
         "are not in is refused with a problem naming the `team` field.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(FlowCreate, request)
+        data = validated_body(FlowCreate, request)
         flow = services.flow_create(
             user=request.user,
             name=data["name"],
@@ -614,7 +600,7 @@ class FlowView(APIView):
     )
     def patch(self, request: Request, flow_id: Any) -> Response:
         flow = _flow(request, flow_id)
-        data = _valid(FlowChange, request)
+        data = validated_body(FlowChange, request)
         services.flow_update(
             flow=flow,
             user=request.user,
@@ -634,7 +620,7 @@ class ValidateView(APIView):
         responses=inline_serializer("ValidationResult", {"problems": ProblemItem(many=True)}),
     )
     def post(self, request: Request) -> Response:
-        graph = _valid(Draft, request)["graph"]
+        graph = validated_body(Draft, request)["graph"]
         return Response({"problems": [asdict(problem) for problem in validate_graph(graph)]})
 
 
@@ -655,7 +641,7 @@ class PolicyCheckView(APIView):
     def post(self, request: Request, flow_id: Any) -> Response:
         """The policy rules (nodes.policies) the draft breaks now, as submitting it would list them."""
         flow = _flow(request, flow_id)
-        document = _valid(PolicyCheckIn, request).get("graph", flow.draft)
+        document = validated_body(PolicyCheckIn, request).get("graph", flow.draft)
         found = policy_violations(team_id=flow.team_id, document=document)
         return Response({"violations": [asdict(v.as_error()) for v in found]})
 
@@ -688,9 +674,8 @@ class DraftView(APIView):
     )
     def put(self, request: Request, flow_id: Any) -> Response:
         flow = _flow(request, flow_id)
-        services.flow_draft_update(
-            flow=flow, user=request.user, graph=_valid(Draft, request)["graph"], partial=_partial(request)
-        )
+        graph = validated_body(Draft, request)["graph"]
+        services.flow_draft_update(flow=flow, user=request.user, graph=graph, partial=_partial(request))
         return _flow_response(request, flow_id)
 
 
@@ -792,7 +777,7 @@ class VersionsView(APIView):
 
     @extend_schema(operation_id="versions_submit", request=VersionSubmit, responses={201: VersionOut})
     def post(self, request: Request, flow_id: Any) -> Response:
-        data = _valid(VersionSubmit, request)
+        data = validated_body(VersionSubmit, request)
         flow = _flow(request, flow_id)
         version = services.version_submit(flow=flow, user=request.user, note=data["note"])
         return Response(
@@ -876,7 +861,7 @@ class _DecisionView(APIView):
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
         flow = _flow(request, flow_id)
         version = selectors.version_get(flow, number)
-        comment = _valid(Decision, request)["comment"]
+        comment = validated_body(Decision, request)["comment"]
         type(self).decide(version=version, user=request.user, comment=comment)
         return Response(_version_data(request, selectors.version_get(flow, number)))
 
@@ -908,7 +893,7 @@ class RollbackView(APIView):
     )
     def post(self, request: Request, flow_id: Any, number: int) -> Response:
         flow = _flow(request, flow_id)
-        note = _valid(Rollback, request)["note"]
+        note = validated_body(Rollback, request)["note"]
         created = services.version_rollback(
             version=selectors.version_get(flow, number), user=request.user, note=note
         )
@@ -927,7 +912,8 @@ class TestRunView(APIView):
     @extend_schema(operation_id="flows_test", request=RunPayload, responses={201: RunDetailOut})
     def post(self, request: Request, flow_id: Any) -> Response:
         flow = _flow(request, flow_id)
-        run = services.run_test(flow=flow, user=request.user, payload=_valid(RunPayload, request)["payload"])
+        payload = validated_body(RunPayload, request)["payload"]
+        run = services.run_test(flow=flow, user=request.user, payload=payload)
         return _run_response(request, run, status.HTTP_201_CREATED)
 
 
@@ -952,7 +938,7 @@ class StartRunView(APIView):
         run, created = services.run_start_live(
             flow=flow,
             kind=TriggerEvent.Kind.MANUAL,
-            payload=_valid(RunPayload, request)["payload"],
+            payload=validated_body(RunPayload, request)["payload"],
             idempotency_key=_idempotency_key(request),
             user=request.user,
         )
@@ -1008,7 +994,7 @@ class ReplayView(APIView):
 
     @extend_schema(operation_id="runs_replay", request=Replay, responses={201: RunDetailOut})
     def post(self, request: Request, run_id: Any) -> Response:
-        data = _valid(Replay, request)
+        data = validated_body(Replay, request)
         replay = services.run_replay(run=_run(request, run_id), user=request.user, mode=data["from"])
         return _run_response(request, replay, status.HTTP_201_CREATED)
 

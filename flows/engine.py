@@ -23,6 +23,7 @@ from flows import graph as flow_graph
 from flows import live
 from flows.models import Flow, Run, RunStatus, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
+from flows.selectors import run_graph
 from flows.services import run_error_flow_start, run_event_data
 from flows.tasks import enqueue_run
 from hub import correlation
@@ -80,6 +81,7 @@ def _mine(run: Run) -> QuerySet[Run]:
 
 
 def _renew(run: Run) -> bool:
+    """Renew the lease; False when the run was cancelled or taken over meanwhile."""
     expires = timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)
     return _mine(run).update(lease_expires_at=expires) == 1
 
@@ -95,7 +97,7 @@ def _claim(run_id: str) -> Run | None:
     with transaction.atomic():
         run = (
             Run.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event", "version")
+            .select_related("event", "version", "flow")
             .filter(claimable, pk=run_id)
             .first()
         )
@@ -120,8 +122,7 @@ CONCURRENCY_RECHECK_SECONDS = 1.0
 
 def _over_concurrency(run: Run) -> bool:
     """Whether the flow's `max_concurrency` runs are already running (checked under the flow's lock)."""
-    document = run.version.graph if run.version is not None else run.graph or {}
-    limit = flow_graph.flow_setting(document, "max_concurrency")
+    limit = flow_graph.flow_setting(run_graph(run), "max_concurrency")
     if not limit:
         return False
     Flow.objects.select_for_update().filter(pk=run.flow_id).first()
@@ -147,7 +148,7 @@ def _walk(run: Run) -> None:
     graph = _graph_of(run)
     # The team's node-use policies, read afresh on every walk: tightened after approval, they still
     # hold; a step that breaks one fails with the rule's message (the version itself is untouched).
-    rules = policies_for_team(Flow.objects.values_list("team_id", flat=True).get(pk=run.flow_id))
+    rules = policies_for_team(run.flow.team_id)
     refusals = rules.refusals(graph.nodes.values())
     steps = {s.node: s for s in run.steps.all()}
     data: dict[str, Any] = {
@@ -163,8 +164,8 @@ def _walk(run: Run) -> None:
     }
     last_output: Any = None
     for position, node_id in enumerate(graph.order):
-        if not _still_ours(run):
-            return
+        if not _renew(run):
+            return  # cancelled, or taken over by another worker
         node = graph.nodes[node_id]
         step = steps.get(node_id)
         if step is None or not _settled(step):
@@ -201,11 +202,6 @@ def _settled(step: StepRun) -> bool:
     )
 
 
-def _still_ours(run: Run) -> bool:
-    """Renew the lease; False when the run was cancelled or taken over meanwhile."""
-    return _renew(run)
-
-
 def _save(step: StepRun, fields: list[str] | None = None) -> None:
     """Store a step's change and push it to whoever watches the run."""
     step.save(update_fields=fields)
@@ -237,8 +233,8 @@ def _execute_step(
     source_output: Any,
     data: dict[str, Any],
     *,
-    rules: Policies | None = None,
-    refusal: str | None = None,
+    rules: Policies,
+    refusal: str | None,
 ) -> StepRun:
     now = timezone.now()
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
@@ -266,7 +262,7 @@ def _execute_step(
         if refusal is not None:
             raise NodeError(refusal)  # not retryable: the policy, not the moment, refuses it
         ctx = NodeContext(
-            host_guard=rules.host_guard(node) if rules is not None else None,
+            host_guard=rules.host_guard(node),
             data=data,
             node_id=node["id"],
             run_id=str(run.id),

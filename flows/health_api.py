@@ -26,10 +26,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flows import selectors, services
-from flows.api import Replay, RunOut, request_token
+from flows.api import Replay, RunOut
 from flows.models import FINISHED, Flow, Run, RunStatus, StepRun, StepStatus
 from hub.problems import Conflict, ErrorItem, ValidationProblem
+from hub.request_body import validated_body
 from identity.models import ApiToken
+from identity.permissions import request_token
 
 MAX_DAYS = 90
 MAX_REPLAYS = 100
@@ -357,9 +359,7 @@ class BulkReplayView(APIView):
 
     @extend_schema(operation_id="runs_replay_many", request=BulkReplay, responses={201: BulkReplayOut})
     def post(self, request: Request) -> Response:
-        serializer = BulkReplay(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(BulkReplay, request)
         pairs = runs_replay_many(
             run_ids=data["runs"], user=request.user, mode=data["from"], token=request_token(request)
         )

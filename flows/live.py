@@ -10,8 +10,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 
-from flows.models import Run, StepRun
+from flows.models import StepRun
 from flows.selectors import run_get
+from hub.problems import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,11 @@ def run_document(run_id: Any, *, reveal_sensitive: bool = False) -> dict[str, An
     """
     from flows.api import RunDetailOut  # the API's own shape; imported here as the API imports services
 
-    run = Run.objects.filter(pk=run_id).first()
-    if run is None:
+    try:
+        run = run_get(run_id)
+    except NotFound:
         return None
-    return _plain(RunDetailOut(run_get(run.pk), context={"reveal_sensitive": reveal_sensitive}).data)
+    return _plain(RunDetailOut(run, context={"reveal_sensitive": reveal_sensitive}).data)
 
 
 def _plain(data: Any) -> Any:

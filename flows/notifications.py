@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from flows.diff import graph_diff
 from flows.models import FlowVersion, VersionState
+from flows.selectors import version_other_deciders
 from hub import egress
-from identity import selectors as identity
 
 log = logging.getLogger("switchboard.notifications")
 
@@ -43,10 +43,7 @@ def version_link(version: FlowVersion) -> str:
 
 def deciders_to_tell(version: FlowVersion) -> list[Any]:
     """Everyone who may decide on this version, with an e-mail address, but its author."""
-    people = identity.deciders(team_id=version.flow.team_id).exclude(email="")
-    if version.author_id is not None:
-        people = people.exclude(pk=version.author_id)
-    return list(people)
+    return list(version_other_deciders(version).exclude(email=""))
 
 
 def change_lines(version: FlowVersion) -> tuple[str, list[str]]:
@@ -61,14 +58,7 @@ def change_lines(version: FlowVersion) -> tuple[str, list[str]]:
     except Exception:  # the diff is a courtesy here; the link shows it in full
         log.exception("no change list for version %s of flow %s", version.number, version.flow_id)
         return heading, []
-    summary = diff.get("summary")
-    if isinstance(summary, list) and all(isinstance(line, str) for line in summary):
-        lines = list(summary)
-    else:
-        nodes, edges = diff.get("nodes", {}), diff.get("edges", {})
-        lines = [f"{len(nodes.get(kind, []))} step(s) {kind}" for kind in ("added", "removed", "changed")] + [
-            f"{len(edges.get(kind, []))} connection(s) {kind}" for kind in ("added", "removed")
-        ]
+    lines: list[str] = diff["summary"]
     if len(lines) > MAX_CHANGE_LINES:
         lines = [*lines[:MAX_CHANGE_LINES], f"… and {len(lines) - MAX_CHANGE_LINES} more"]
     return heading, lines or ["No change in what the flow does."]

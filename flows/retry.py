@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from hub import backoff
 from nodes.registry import RetryPolicy
 
 # Actions talk to other systems, which fail transiently; transforms are pure and gain nothing by a retry.
@@ -20,12 +21,11 @@ def policy_for(category: str, configured: RetryPolicy | None) -> RetryPolicy:
 def backoff_seconds(
     policy: RetryPolicy, attempt: int, retry_after: float | None = None, rng: random.Random | None = None
 ) -> float:
-    """Delay before attempt `attempt + 1`: uniform in [0, min(max, base * 2^(attempt-1))] ("full jitter").
-
-    A server's Retry-After is a floor (never retry earlier than asked), still capped by max_seconds.
-    """
-    ceiling = min(policy.max_seconds, policy.base_seconds * (2 ** max(attempt - 1, 0)))
-    delay = (rng or random).uniform(0, ceiling)
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return min(delay, policy.max_seconds)
+    """Delay before attempt `attempt + 1` under a node's retry policy (see `hub.backoff`)."""
+    return backoff.backoff_seconds(
+        attempt=attempt,
+        base_seconds=policy.base_seconds,
+        max_seconds=policy.max_seconds,
+        retry_after=retry_after,
+        rng=rng,
+    )

@@ -17,20 +17,15 @@ from flows.models import Flow, FlowVersion, Run, VersionDecision, VersionState, 
 from hub import crypto
 from hub.problems import NotFound
 from identity import selectors as identity
-from identity.models import ApiToken, Scope
+from identity.models import ApiToken
 
 M = TypeVar("M", bound=Model)
 
 
-def acts_as_admin(user: Any, token: ApiToken | None = None) -> bool:
-    """Whether a request reaches every team: its person is an admin, and its token (if any) says
-    `admin` too."""
-    return identity.request_may(user, token, Scope.ADMIN)
-
-
 def team_ids_seen_by(user: Any, token: ApiToken | None = None) -> list[int] | None:
-    """The ids of the teams whose flows a request sees, or None for every team (an admin)."""
-    return None if acts_as_admin(user, token) else identity.user_team_ids(user)
+    """The ids of the teams whose flows a request sees, or None for every team (an admin, and through
+    a token only one that carries `admin` too)."""
+    return None if identity.request_is_admin(user, token) else identity.user_team_ids(user)
 
 
 def _seen_by(rows: QuerySet[M], user: Any, token: ApiToken | None, team_field: str) -> QuerySet[M]:
@@ -91,10 +86,16 @@ def version_get(flow: Flow, number: int) -> FlowVersion:
     return version
 
 
+def version_other_deciders(version: FlowVersion) -> QuerySet[Any]:
+    """The people who may decide on a version but its author (four eyes): those it waits for."""
+    people = identity.deciders(team_id=version.flow.team_id)
+    return people if version.author_id is None else people.exclude(pk=version.author_id)
+
+
 def version_others_may_decide(version: FlowVersion) -> bool:
     """Whether anyone but the version's author may decide on it now; if nobody may (a one-person
     team or instance), the author's own approval counts, as a self-approval."""
-    return identity.approvers_other_than(version.author, team_id=version.flow.team_id)
+    return version_other_deciders(version).exists()
 
 
 def runs_seen_by(user: Any, token: ApiToken | None = None) -> QuerySet[Run]:
@@ -128,6 +129,11 @@ def run_get(run_id: Any, *, user: Any = None, token: ApiToken | None = None) -> 
         return runs.select_related("version", "event").prefetch_related("steps").get(pk=run_id)
     except (Run.DoesNotExist, ValueError) as exc:
         raise NotFound(f"No run has the id {run_id}.") from exc
+
+
+def run_graph(run: Run) -> dict[str, Any]:
+    """The flow document a run executes: its version's, or for a test run the draft as it was then."""
+    return (run.version.graph if run.version is not None else run.graph) or {}
 
 
 def run_is_seen_by(run_id: Any, user: Any) -> bool:

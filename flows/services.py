@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -41,7 +40,7 @@ from hub.events import event_emit
 from hub.problems import Conflict, ErrorItem, Forbidden, Problem, ValidationProblem
 from identity import selectors as identity
 from identity.services import team_default, team_for_new_flow
-from nodes.selectors import policy_check, policy_violations
+from nodes.selectors import policies_for_team, policy_check
 
 if TYPE_CHECKING:
     from identity.models import ApiToken, Team
@@ -60,7 +59,7 @@ def _team_chosen(user: Any, token: ApiToken | None, team_id: int) -> Team:
     """The team a request names for a flow: one of its person's, or any for an admin. For anyone
     else a team they are not in is refused exactly as one that does not exist, so ids reveal nothing."""
     team = identity.team_get(team_id)
-    if selectors.acts_as_admin(user, token):
+    if identity.request_is_admin(user, token):
         if team is None:
             raise ValidationProblem([ErrorItem(field="team", message=f"No team has the id {team_id}.")])
         return team
@@ -133,7 +132,7 @@ def flow_move(*, flow: Flow, user: Any, team_id: int, token: ApiToken | None = N
     the one and joins the other, with its versions and runs. Recorded as `flow.moved`, from → to."""
     target = _team_chosen(user, token, team_id)
     flow = Flow.objects.select_for_update(of=("self",)).select_related("team").get(pk=flow.pk)
-    if not selectors.acts_as_admin(user, token) and flow.team_id not in identity.user_team_ids(user):
+    if not identity.request_is_admin(user, token) and flow.team_id not in identity.user_team_ids(user):
         raise Forbidden("Only a member of the flow's team, or an admin, may move it.")
     if target.pk == flow.team_id:
         return flow
@@ -241,20 +240,25 @@ def _version_freeze(
 
 
 def _decidable(version: FlowVersion, user: Any) -> FlowVersion:
-    """The version, locked, once it is clear `user` may decide on it now. The caller holds the flow's
-    row lock first: every decision on a flow takes the same locks in the same order."""
+    """The version, locked with its flow, once it is clear `user` may decide on it now. The flow is
+    locked first, as by every decision: one decision per flow at a time, so of two deciders acting at
+    once the second sees what the first did (and gets 409 where nothing is left to decide)."""
     if not identity.user_may_approve(user):
         raise Forbidden("Only an approver or an admin may decide on versions.")
+    flow = Flow.objects.select_for_update().get(pk=version.flow_id)
     version = FlowVersion.objects.select_for_update().get(pk=version.pk)
     if version.state != VersionState.PENDING:
         raise Conflict(f"Version {version.number} is {version.state}; only a pending version can be decided.")
+    version.flow = flow
     return version
 
 
-def _flow_locked(version: FlowVersion) -> Flow:
-    """Lock the version's flow: one decision per flow at a time, so of two deciders acting at once
-    the second sees what the first did (and gets 409 where nothing is left to decide)."""
-    return Flow.objects.select_for_update().get(pk=version.flow_id)
+def _approvals(version: FlowVersion) -> list[VersionDecision]:
+    return list(version.decisions.filter(kind=DecisionKind.APPROVE).select_related("by"))
+
+
+def _names(decisions: list[VersionDecision]) -> list[str | None]:
+    return [decision.by.get_username() if decision.by else None for decision in decisions]
 
 
 def _decision_add(version: FlowVersion, **fields: Any) -> VersionDecision:
@@ -277,15 +281,11 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
     With two approvals required, two different people approve, neither the author, and nobody twice;
     where fewer than two others may decide, the ones there are suffice, marked `fewer_deciders`.
     """
-    flow = _flow_locked(version)
     version = _decidable(version, user)
-    approvals = list(version.decisions.filter(kind=DecisionKind.APPROVE).select_related("by"))
+    approvals = _approvals(version)
     if any(decision.by_id == user.pk for decision in approvals):
         raise Conflict(f"You approved version {version.number} already; the next approval is someone else's.")
-    others = identity.deciders(team_id=flow.team_id)
-    if version.author_id is not None:
-        others = others.exclude(pk=version.author_id)
-    other_count = others.count()
+    other_count = selectors.version_other_deciders(version).count()
     self_approved = version.author_id == user.pk
     if self_approved and other_count:
         raise Forbidden("You wrote this version; someone else must approve it.")
@@ -302,20 +302,18 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
         fewer_deciders=fewer_deciders,
         slot=slot,
     )
-    target = f"{version.flow_id}/{version.number}"
-    approved_by = [d.by.get_username() if d.by else None for d in approvals] + [user.get_username()]
+    entry = {
+        "actor": user,
+        "target_type": "flow_version",
+        "target_id": f"{version.flow_id}/{version.number}",
+        "comment": comment,
+        "self_approved": self_approved,
+        "approvals": slot,
+        "required_approvals": version.required_approvals,
+        "approved_by": [*_names(approvals), user.get_username()],
+    }
     if slot < needed:
-        audit.record(
-            actor=user,
-            action="version.approval_added",
-            target_type="flow_version",
-            target_id=target,
-            comment=comment,
-            self_approved=False,
-            approvals=slot,
-            required_approvals=version.required_approvals,
-            approved_by=approved_by,
-        )
+        audit.record(action="version.approval_added", **entry)
         return version
     retired = list(
         FlowVersion.objects.select_for_update()
@@ -327,16 +325,9 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
     )
     _version_decided(version, decision, VersionState.APPROVED)
     audit.record(
-        actor=user,
         action="version.approved",
-        target_type="flow_version",
-        target_id=target,
-        comment=comment,
-        self_approved=self_approved,
-        approvals=slot,
-        required_approvals=version.required_approvals,
+        **entry,
         fewer_deciders=fewer_deciders,
-        approved_by=approved_by,
         retired=retired[0] if retired else None,
     )
     event_emit(type="version.approved", data=version_event_data(version))
@@ -347,12 +338,8 @@ def version_approve(*, version: FlowVersion, user: Any, comment: str = "") -> Fl
 def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> FlowVersion:
     """Reject: any one decider's rejection ends the version's review, approvals before it or not.
     The live version stays as it is."""
-    _flow_locked(version)
     version = _decidable(version, user)
-    approved_by = [
-        d.by.get_username() if d.by else None
-        for d in version.decisions.filter(kind=DecisionKind.APPROVE).select_related("by")
-    ]
+    approved_before = _names(_approvals(version))
     decision = _decision_add(version, kind=DecisionKind.REJECT, by=user, comment=comment)
     _version_decided(version, decision, VersionState.REJECTED)
     audit.record(
@@ -363,7 +350,7 @@ def version_reject(*, version: FlowVersion, user: Any, comment: str = "") -> Flo
         comment=comment,
         self_approved=False,
         own_version=version.author_id == user.pk,
-        approved_before=approved_by,
+        approved_before=approved_before,
     )
     event_emit(type="version.rejected", data=version_event_data(version))
     return version
@@ -393,9 +380,7 @@ def version_event_data(version: FlowVersion) -> dict[str, Any]:
         "decided_at": version.decided_at,
         "comment": version.decision_comment,
         "self_approved": version.self_approved,
-        "url": f"{settings.PUBLIC_URL}/flows/{version.flow_id}/versions/{version.number}"
-        if settings.PUBLIC_URL
-        else None,
+        "url": notifications.version_link(version) if settings.PUBLIC_URL else None,
     }
 
 
@@ -564,7 +549,6 @@ def run_cancel(*, run: Run, user: Any) -> Run:
 
 # --- Webhook security --------------------------------------------------------------------------------
 
-SECRET_OVERLAP = timedelta(hours=24)
 
 
 @transaction.atomic
@@ -573,7 +557,8 @@ def webhook_secret_rotate(*, flow: Flow, user: Any) -> str:
     for 24 hours so senders can switch over without a gap."""
     now = timezone.now()
     secret = crypto.new_webhook_secret()
-    WebhookSecret.objects.filter(flow=flow, expires_at__isnull=True).update(expires_at=now + SECRET_OVERLAP)
+    current = WebhookSecret.objects.filter(flow=flow, expires_at__isnull=True)
+    current.update(expires_at=now + crypto.SECRET_OVERLAP)
     created = WebhookSecret.objects.create(
         flow=flow, secret_encrypted=crypto.encrypt(secret), fingerprint=crypto.fingerprint(secret)
     )
@@ -597,8 +582,7 @@ def webhook_rejection_count(*, flow_id: Any, reason: str) -> None:
 def run_error_flow_start(*, run: Run, error: str) -> Run | None:
     """Start the failed run's flow's error flow (`settings.error_flow`), if it has a live one, with the
     failed run as its trigger data. An error flow's own failures start nothing (no loops)."""
-    document = run.version.graph if run.version is not None else run.graph or {}
-    target_id = flow_graph.flow_setting(document, "error_flow")
+    target_id = flow_graph.flow_setting(selectors.run_graph(run), "error_flow")
     if not target_id or str(target_id) == str(run.flow_id):
         return None
     target = Flow.objects.filter(pk=target_id).first()
@@ -659,11 +643,12 @@ def flows_move_to_default_team(*, team: Team, actor: Any = None) -> dict[str, An
     if team.pk == default.pk or not flows:
         return {}
     Flow.objects.filter(pk__in=[flow.pk for flow in flows]).update(team=default, updated_at=timezone.now())
+    rules = policies_for_team(default.pk)
     for flow in flows:
         # Not refused (the team is going), but flagged: the live version's runs will fail at the steps
         # that break the default team's policies.
         running = live_version(flow)
-        broken = policy_violations(team_id=default.pk, document=running.graph) if running else []
+        broken = rules.document_violations(running.graph) if running else []
         audit.record(
             actor=actor,
             action="flow.moved",

@@ -76,7 +76,7 @@ FILTER_PARAMETERS = [
 
 def filtered(request: Request) -> QuerySet[AuditEntry]:
     """The entries the query's filters select; a malformed filter is a problem naming it."""
-    form = AuditFilters(data={key: request.query_params.get(key) for key in request.query_params})
+    form = AuditFilters(data=request.query_params.dict())
     if not form.is_valid():
         raise ValidationProblem(
             [ErrorItem(field=field, message=str(messages[0])) for field, messages in form.errors.items()]

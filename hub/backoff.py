@@ -1,8 +1,5 @@
-"""Capped exponential backoff with full jitter, for hub's own retries (event deliveries).
-
-The same algorithm as `flows.retry.backoff_seconds`, which takes a node RetryPolicy: hub may import
-neither flows nor nodes, so the few lines live here too, taking plain numbers.
-"""
+"""Capped exponential backoff with full jitter: the one formula for every retry (failed steps through
+`flows.retry`, event deliveries)."""
 
 from __future__ import annotations
 

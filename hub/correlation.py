@@ -11,12 +11,13 @@ request; either is enough.)
 from __future__ import annotations
 
 import contextvars
+import functools
 import ipaddress
 import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -72,14 +73,18 @@ def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """TRUSTED_PROXIES parsed once, not on every request (malformed entries are skipped)."""
+    networks = []
+    for proxy in proxies:
+        with suppress(ValueError):
+            networks.append(ipaddress.ip_network(proxy, strict=False))
+    return tuple(networks)
+
+
 def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    for proxy in getattr(settings, "TRUSTED_PROXIES", []):
-        try:
-            if address in ipaddress.ip_network(proxy, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
 
 
 def request_ip(request: HttpRequest) -> str:

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -41,6 +42,10 @@ def rotate(token: str) -> str:
 
 def new_fernet_key() -> str:
     return Fernet.generate_key().decode()
+
+
+# After a rotation the secret before keeps working this long, so senders and receivers switch without a gap.
+SECRET_OVERLAP = timedelta(hours=24)
 
 
 def new_webhook_secret() -> str:

@@ -200,6 +200,20 @@ def _normal_host(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
 
 
+def shown_url(url: str) -> str:
+    """The URL for messages and logs, without its query or credentials, which may hold secrets."""
+    try:
+        parsed = httpx.URL(url)
+        return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}{parsed.path}"
+    except (httpx.InvalidURL, UnicodeError):
+        return "(an invalid URL)"
+
+
+def retryable_status(status: int) -> bool:
+    """Whether the same request may well succeed later: 408, 425, 429 and every 5xx."""
+    return status in (408, 425, 429) or status >= 500
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """Retry-After as seconds from now: either delay-seconds or an HTTP date (RFC 9110 §10.2.3)."""
     if not value:

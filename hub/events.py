@@ -42,14 +42,9 @@ EVENT_TYPES: tuple[str, ...] = (
 DELIVERY_TIMEOUT_SECONDS = 10.0
 # An attempt holds its delivery this long; one that outlives it (a crashed worker) may be taken over.
 ATTEMPT_LEASE_SECONDS = 60.0
-# After a rotation the secret before also signs for this long, so receivers can switch without a gap.
-SECRET_OVERLAP = timedelta(hours=24)
-# Statuses where the same request may well succeed later; every 5xx is too.
-RETRYABLE_STATUSES = frozenset({408, 425, 429})
 USER_AGENT = "Switchboard-Events"
 EXCERPT_BYTES = 1024
 EXCERPT_CHARS = 200
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # What "Send a sample event" sends: the same shapes as the real events (documented in hub/asyncapi.yaml).
 _SAMPLE_RUN = {
@@ -164,29 +159,12 @@ def _new_webhook_id() -> str:
 def url_check(url: str) -> None:
     """Refuse (EgressRefused) what events may not be sent to: the shared egress guard's rules, and no
     user name or password in the URL (it is shown in lists and logs)."""
-    if _parses(url) and httpx.URL(url).userinfo:
+    if egress.parse_url(url).userinfo:
         raise egress.EgressRefused(
             "The URL may not hold a user name or password: it is shown in lists and logs. "
             "The signature tells the receiver the event comes from Switchboard."
         )
     egress.check_url(url)
-
-
-def _parses(url: str) -> bool:
-    try:
-        httpx.URL(url)
-    except httpx.InvalidURL:
-        return False
-    return True
-
-
-def _shown(url: str) -> str:
-    """The URL for messages and logs, without its query, which may hold keys."""
-    try:
-        parsed = httpx.URL(url)
-        return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}{parsed.path}"
-    except (httpx.InvalidURL, UnicodeError):
-        return "the endpoint"
 
 
 # --- endpoints (writes) ---------------------------------------------------------------------------
@@ -247,7 +225,7 @@ def event_endpoint_create(
         action="event_endpoint.created",
         target_type="event_endpoint",
         target_id=endpoint.pk,
-        url=_shown(url),
+        url=egress.shown_url(url),
         event_types=chosen,
     )
     return endpoint, secret
@@ -279,7 +257,7 @@ def event_endpoint_update(
         setattr(endpoint, field, value)
     if changed:
         endpoint.save(update_fields=list(changed))
-        shown = {**changed, **({"url": _shown(changed["url"])} if "url" in changed else {})}
+        shown = {**changed, "url": egress.shown_url(url)} if url is not None else changed
         audit.record(
             actor=user,
             action="event_endpoint.updated",
@@ -298,7 +276,7 @@ def event_endpoint_delete(*, endpoint: EventEndpoint, user: Any) -> None:
         action="event_endpoint.deleted",
         target_type="event_endpoint",
         target_id=endpoint.pk,
-        url=_shown(endpoint.url),
+        url=egress.shown_url(endpoint.url),
     )
     endpoint.delete()
 
@@ -309,7 +287,7 @@ def event_endpoint_secret_rotate(*, endpoint: EventEndpoint, user: Any) -> str:
     `webhook-signature`), so the receiver can switch over without refusing an event."""
     secret = crypto.new_webhook_secret()
     endpoint.previous_secret_encrypted = endpoint.secret_encrypted
-    endpoint.previous_secret_expires_at = timezone.now() + SECRET_OVERLAP
+    endpoint.previous_secret_expires_at = timezone.now() + crypto.SECRET_OVERLAP
     endpoint.secret_encrypted = crypto.encrypt(secret)
     endpoint.secret_fingerprint = crypto.fingerprint(secret)
     endpoint.save(
@@ -398,17 +376,17 @@ def event_deliveries_resend_stale(now: datetime | None = None, limit: int = 500)
     """Send again the deliveries the broker may have lost (overdue, or held by an attempt whose lease
     lapsed); for the outbox sweeper. A delivery sent twice is attempted once."""
     now = now or timezone.now()
-    grace = timedelta(seconds=getattr(settings, "RUN_REQUEUE_AFTER_SECONDS", 30.0))
-    stale = EventDelivery.objects.filter(
-        status=EventDeliveryStatus.PENDING, next_attempt_at__lt=now - grace
-    ).values_list("id", flat=True)[:limit]
-    count = 0
+    grace = timedelta(seconds=settings.RUN_REQUEUE_AFTER_SECONDS)
+    stale = list(
+        EventDelivery.objects.filter(
+            status=EventDeliveryStatus.PENDING, next_attempt_at__lt=now - grace
+        ).values_list("id", flat=True)[:limit]
+    )
     for delivery_id in stale:
         enqueue_delivery(delivery_id)
-        count += 1
-    if count:
-        log.info("re-sent %d stale event deliveries", count)
-    return count
+    if stale:
+        log.info("re-sent %d stale event deliveries", len(stale))
+    return len(stale)
 
 
 # --- reads ----------------------------------------------------------------------------------------
@@ -479,7 +457,7 @@ def event_delivery_attempt(*, delivery_id: str) -> None:
 
 def _send(delivery: EventDelivery) -> _Outcome:
     endpoint = delivery.endpoint
-    label = f"POST {_shown(endpoint.url)}"
+    label = f"POST {egress.shown_url(endpoint.url)}"
     try:
         url_check(endpoint.url)  # again: what the name resolves to may have changed since it was registered
     except egress.EgressRefused as refused:
@@ -556,7 +534,7 @@ def _send(delivery: EventDelivery) -> _Outcome:
             "active — fix its URL, deactivate or delete it.",
         )
     detail = f": {excerpt}" if excerpt else ""
-    if status in RETRYABLE_STATUSES or status >= 500:
+    if egress.retryable_status(status):
         return _Outcome(
             status_code=status,
             duration_ms=duration,

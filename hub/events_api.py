@@ -23,6 +23,7 @@ from hub import events
 from hub.models import EventDelivery, EventDeliveryStatus, EventEndpoint
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
+from hub.request_body import validated_body
 
 ASYNCAPI_PATH = Path(__file__).resolve().parent / "asyncapi.yaml"
 
@@ -135,14 +136,6 @@ class EventTest(serializers.Serializer[Any]):
     type = serializers.CharField(max_length=64, help_text="The event type of the sample (run.failed, …).")
 
 
-def _valid(
-    serializer_class: type[serializers.Serializer[Any]], request: Request, **kwargs: Any
-) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- views ----------------------------------------------------------------------------------------
 
 
@@ -161,7 +154,7 @@ class EventEndpointsView(APIView):
         "shown this once.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(EventEndpointCreate, request)
+        data = validated_body(EventEndpointCreate, request)
         endpoint, secret = events.event_endpoint_create(
             user=request.user,
             url=data["url"],
@@ -186,7 +179,7 @@ class EventEndpointView(APIView):
     )
     def patch(self, request: Request, endpoint_id: Any) -> Response:
         endpoint = events.event_endpoint_get(endpoint_id)
-        data = _valid(EventEndpointChange, request)
+        data = validated_body(EventEndpointChange, request)
         events.event_endpoint_update(endpoint=endpoint, user=request.user, **data)
         return Response(EventEndpointOut(events.event_endpoint_get(endpoint_id)).data)
 
@@ -256,7 +249,7 @@ class EventEndpointTestView(APIView):
     )
     def post(self, request: Request, endpoint_id: Any) -> Response:
         endpoint = events.event_endpoint_get(endpoint_id)
-        event_type = _valid(EventTest, request)["type"]
+        event_type = validated_body(EventTest, request)["type"]
         delivery = events.event_endpoint_test(endpoint=endpoint, user=request.user, event_type=event_type)
         return Response(EventDeliveryOut(delivery).data, status=status.HTTP_201_CREATED)
 

@@ -18,22 +18,13 @@ from rest_framework.views import APIView
 
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
+from hub.request_body import validated_body
 from identity import selectors, services
 from identity.models import ApiToken, Membership, Role, Scope, Team, User
-from identity.permissions import SIGNED_IN
+from identity.permissions import SIGNED_IN, request_token
 
 ADMIN = Scope.ADMIN.value
 MAX_ID = selectors.MAX_ID
-
-
-def _token(request: Request) -> ApiToken | None:
-    return request.auth if isinstance(request.auth, ApiToken) else None
-
-
-def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
@@ -129,7 +120,7 @@ class MeView(APIView):
     @extend_schema(operation_id="me", responses=MeOut)
     def get(self, request: Request) -> Response:
         user: Any = request.user
-        scopes = selectors.request_scopes(user, _token(request))
+        scopes = selectors.request_scopes(user, request_token(request))
         teams = list(selectors.user_teams(user).values("id", "name"))
         return Response(
             MeOut(
@@ -247,7 +238,7 @@ class PeopleView(APIView):
 
     @extend_schema(operation_id="people_create", request=PersonCreate, responses={201: PersonOut})
     def post(self, request: Request) -> Response:
-        data = _valid(PersonCreate, request)
+        data = validated_body(PersonCreate, request)
         person = services.person_create(
             username=data["username"],
             email=data["email"],
@@ -268,7 +259,7 @@ class PersonView(APIView):
 
     @extend_schema(operation_id="people_update", request=PersonUpdate, responses=PersonOut)
     def patch(self, request: Request, user_id: int) -> Response:
-        data = _valid(PersonUpdate, request)
+        data = validated_body(PersonUpdate, request)
         services.person_update(
             person=selectors.person_get(user_id),
             actor=request.user,
@@ -342,7 +333,7 @@ class ServiceAccountsView(APIView):
         responses={201: ServiceAccountOut},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(ServiceAccountCreate, request)
+        data = validated_body(ServiceAccountCreate, request)
         account = services.service_account_create(
             username=data["username"],
             display_name=data["display_name"],
@@ -438,7 +429,7 @@ class MemberIn(serializers.Serializer[Any]):
 
 
 def _team_response(request: Request, team_id: Any, code: int = status.HTTP_200_OK) -> Response:
-    team = selectors.team_visible_get(team_id, user=request.user, token=_token(request))
+    team = selectors.team_visible_get(team_id, user=request.user, token=request_token(request))
     return Response(TeamDetailOut(team).data, status=code)
 
 
@@ -447,12 +438,12 @@ class TeamsView(APIView):
 
     @extend_schema(operation_id="teams_list", responses=TeamOut(many=True))
     def get(self, request: Request) -> Response:
-        teams = selectors.team_list(user=request.user, token=_token(request))
+        teams = selectors.team_list(user=request.user, token=request_token(request))
         return paginate(self, teams, TeamOut, ordering=("name",))
 
     @extend_schema(operation_id="teams_create", request=TeamIn, responses={201: TeamDetailOut})
     def post(self, request: Request) -> Response:
-        team = services.team_create(name=_valid(TeamIn, request)["name"], actor=request.user)
+        team = services.team_create(name=validated_body(TeamIn, request)["name"], actor=request.user)
         return _team_response(request, team.pk, status.HTTP_201_CREATED)
 
 
@@ -471,7 +462,7 @@ class TeamView(APIView):
     )
     def patch(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get_or_404(team_id)
-        data = _valid(TeamChange, request)
+        data = validated_body(TeamChange, request)
         with transaction.atomic():
             if "name" in data:
                 services.team_rename(team=team, name=data["name"], actor=request.user)
@@ -495,7 +486,7 @@ class TeamMembersView(APIView):
     )
     def post(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get_or_404(team_id)
-        user_id = _valid(MemberIn, request)["user"]
+        user_id = validated_body(MemberIn, request)["user"]
         person = selectors.person_get_or_none(user_id)
         if person is None:
             raise ValidationProblem([ErrorItem(field="user", message=f"No person has the id {user_id}.")])
@@ -601,7 +592,7 @@ class TokensView(APIView):
     def get(self, request: Request) -> Response:
         tokens = selectors.tokens_visible(
             user=request.user,
-            token=_token(request),
+            token=request_token(request),
             owner_id=request.query_params.get("owner") or None,
             everyone=bool(_bool_param(request, "all")),
             active=_bool_param(request, "active"),
@@ -610,7 +601,7 @@ class TokensView(APIView):
 
     @extend_schema(operation_id="tokens_create", request=TokenCreate, responses={201: TokenCreated})
     def post(self, request: Request) -> Response:
-        data = _valid(TokenCreate, request)
+        data = validated_body(TokenCreate, request)
         owner: Any = request.user
         if data.get("owner") is not None:
             owner = selectors.person_get_or_none(data["owner"])
@@ -619,7 +610,7 @@ class TokensView(APIView):
                 raise ValidationProblem([ErrorItem(field="owner", message=missing)])
         row, plain = services.apitoken_create_for_request(
             actor=request.user,
-            actor_token=_token(request),
+            actor_token=request_token(request),
             owner=owner,
             name=data["name"],
             scopes=data.get("scopes"),
@@ -635,6 +626,6 @@ class TokenView(APIView):
     @extend_schema(operation_id="tokens_revoke", responses={204: None})
     def delete(self, request: Request, token_id: int) -> Response:
         services.apitoken_revoke_for_request(
-            token=selectors.token_get(token_id), actor=request.user, actor_token=_token(request)
+            token=selectors.token_get(token_id), actor=request.user, actor_token=request_token(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -29,12 +29,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from social_core.exceptions import AuthPolicyError
 
 from hub import audit
+from hub.correlation import request_ip
 from identity.models import Membership, MembershipSource, Team
-from identity.services import membership_add, membership_remove
+from identity.services import membership_add, membership_remove, team_get_or_create
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,6 @@ class SignInRefused(AuthPolicyError):
 
     def __str__(self) -> str:
         return self.message
-
-
-def client_ip(request: HttpRequest | None) -> str:
-    """The address the request came from (uvicorn resolves a trusted proxy's X-Forwarded-For into it)."""
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR") or "")
 
 
 def provider_claims(backend: Any, response: dict[str, Any] | None) -> dict[str, Any]:
@@ -120,6 +113,7 @@ def refuse_unwelcome(backend: Any, user: Any = None, **_: Any) -> None:
         )
     else:
         return
+    request = getattr(backend.strategy, "request", None)
     audit.record(
         actor=None,
         action="auth.sign_in_refused",
@@ -128,7 +122,7 @@ def refuse_unwelcome(backend: Any, user: Any = None, **_: Any) -> None:
         username=user.get_username(),
         method="oidc",
         reason=reason,
-        ip=client_ip(getattr(backend.strategy, "request", None)),
+        ip=request_ip(request) if request is not None else "",
     )
     raise SignInRefused(backend, message)
 
@@ -186,12 +180,7 @@ def memberships_sync_from_claim(*, user: Any, group_names: Iterable[str]) -> tup
     current = {m.team.name: m for m in Membership.objects.filter(user=user).select_related("team")}
     added: list[str] = []
     for name in sorted(names - current.keys()):
-        team, created = Team.objects.get_or_create(name=name)
-        if created:
-            audit.record(
-                actor=None, action="team.created", target_type="team", target_id=team.pk,
-                team=name, source="oidc",
-            )
+        team = team_get_or_create(name=name, source=MembershipSource.OIDC)
         membership_add(user=user, team=team, source=MembershipSource.OIDC)
         added.append(name)
     removed: list[str] = []

@@ -15,9 +15,14 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from identity.models import ApiToken, Scope
-from identity.selectors import request_may
+from identity.selectors import request_may, user_roles_keep
 
 SIGNED_IN = "signed-in"
+
+
+def request_token(request: Request) -> ApiToken | None:
+    """The bearer token a request came with; None for a browser session."""
+    return request.auth if isinstance(request.auth, ApiToken) else None
 
 
 def required_scope(view: Any, method: str) -> str | None:
@@ -37,7 +42,9 @@ class ScopedPermission(BasePermission):
         scope = required_scope(view, request.method or "GET")
         if scope is None:
             return False
-        token = request.auth if isinstance(request.auth, ApiToken) else None
+        token = request_token(request)
+        # Every API request passes here first: its person's roles are worked out once for all of it.
+        user_roles_keep(user)
         if scope == SIGNED_IN:
             # A provisioning token is for /scim/v2/ only.
             return token is None or token.scopes != [Scope.SCIM.value]

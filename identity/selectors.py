@@ -49,21 +49,32 @@ def effective_roles(
     return sorted(set(direct) | roles_of_groups(list(team_names)))
 
 
+# Where `user_roles_keep` keeps a request's person's roles for the rest of the request.
+_KEPT_ROLES = "_request_roles"
+
+
 def user_roles(user: Any) -> list[str]:
     """The roles a person holds: given directly, or through a team named in `ROLE_GROUPS`.
     A superuser holds every role (and nobody becomes one through a group or claim)."""
     if user is None or not user.is_authenticated:
         return []
-    if not user.is_active or user.is_superuser:
-        return effective_roles(
-            is_superuser=user.is_superuser, is_active=user.is_active, direct=(), team_names=()
-        )
+    kept: tuple[str, ...] | None = getattr(user, _KEPT_ROLES, None)
+    if kept is not None:
+        return list(kept)
+    # Lazy querysets: `effective_roles` reads them only for an active person who is not a superuser.
     return effective_roles(
-        is_superuser=False,
-        is_active=True,
+        is_superuser=user.is_superuser,
+        is_active=user.is_active,
         direct=RoleGrant.objects.filter(user=user).values_list("role", flat=True),
         team_names=user.teams.values_list("name", flat=True),
     )
+
+
+def user_roles_keep(user: Any) -> None:
+    """Work out `user`'s roles once and keep them on this object, which lives as long as one API
+    request: its permission check, its view's admin checks and team visibility each ask again.
+    `ScopedPermission` calls it; nothing long-lived (a websocket's person) may."""
+    setattr(user, _KEPT_ROLES, tuple(user_roles(user)))
 
 
 def scopes_of_roles(roles: Iterable[str]) -> set[str]:
@@ -122,12 +133,6 @@ def deciders(*, team_id: int) -> QuerySet[Any]:
     )
 
 
-def approvers_other_than(user: Any, *, team_id: int) -> bool:
-    """Whether anyone but `user` may decide on a version of a flow of team `team_id`. If nobody may,
-    the instance is a one-person one for this flow and its author may approve their own version."""
-    return deciders(team_id=team_id).exclude(pk=user.pk).exists()
-
-
 def user_teams(user: Any) -> QuerySet[Team]:
     """The teams a person belongs to, by name."""
     return Team.objects.filter(members=user).order_by("name")
@@ -137,19 +142,8 @@ def user_team_ids(user: Any) -> list[int]:
     return list(Team.objects.filter(members=user).values_list("id", flat=True))
 
 
-def teams_visible_to(user: Any) -> QuerySet[Team]:
-    """Admins see every team; others the teams they belong to."""
-    if is_admin(user):
-        return Team.objects.all()
-    return Team.objects.filter(members=user)
-
-
 def team_get(team_id: int) -> Team | None:
     return Team.objects.filter(pk=team_id).first()
-
-
-def active_tokens(user: Any) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
 
 
 def _valid_id(value: Any) -> int | None:

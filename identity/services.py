@@ -117,9 +117,25 @@ def team_default() -> Team:
     return team
 
 
+def team_get_or_create(*, name: str, source: MembershipSource | str) -> Team:
+    """The team named `name` exactly, made (and audited) when there is none yet: a group an identity
+    provider names at sign-in."""
+    team, created = Team.objects.get_or_create(name=name)
+    if created:
+        audit.record(
+            actor=None,
+            action="team.created",
+            target_type="team",
+            target_id=team.pk,
+            team=name,
+            source=str(source),
+        )
+    return team
+
+
 def team_for_new_flow(*, user: Any) -> Team:
     """A new flow goes to its maker's first team (by name), or to the default team."""
-    return Team.objects.filter(members=user).order_by("name").first() or team_default()
+    return selectors.user_teams(user).first() or team_default()
 
 
 def membership_add(*, user: Any, team: Team, source: MembershipSource | str, actor: Any = None) -> None:
@@ -545,7 +561,8 @@ def apitoken_create_for_request(
             )
     if not owner.is_active:
         raise Conflict(f"{owner.get_username()!r} is deactivated.")
-    allowed = selectors.user_scopes(owner)
+    owner_scopes = selectors.user_scopes(owner)
+    allowed = set(owner_scopes)
     if actor_token is not None:
         allowed &= set(actor_token.scopes)
     if scopes is None:
@@ -560,7 +577,7 @@ def apitoken_create_for_request(
                 errors.append(
                     ErrorItem(field="scopes", message="SCIM tokens are made with `manage.py scimtoken` only.")
                 )
-            elif scope not in selectors.user_scopes(owner):
+            elif scope not in owner_scopes:
                 errors.append(
                     ErrorItem(
                         field="scopes", message=f"{owner.get_username()!r}'s roles do not give {scope}."

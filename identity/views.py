@@ -25,7 +25,8 @@ from social_django import views as social_views
 from social_django.utils import load_backend, load_strategy
 
 from hub import audit
-from identity.oidc import SignInRefused, client_ip
+from hub.correlation import request_ip
+from identity.oidc import SignInRefused
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class SignInView(LoginView):
         username = str(form.data.get("username", ""))[:150]
         audit.record(
             actor=None, action="auth.sign_in_failed", target_type="user", target_id=username or "-",
-            username=username, method="password", ip=client_ip(self.request),
+            username=username, method="password", ip=request_ip(self.request),
             reason="; ".join(str(e) for e in form.non_field_errors()) or "incomplete form",
         )
         return super().form_invalid(form)
@@ -100,7 +101,7 @@ class SignInView(LoginView):
         user = form.get_user()
         audit.record(
             actor=user, action="auth.signed_in", target_type="user", target_id=user.pk,
-            method="password", ip=client_ip(self.request),
+            method="password", ip=request_ip(self.request),
         )
         return response
 
@@ -158,7 +159,7 @@ def oidc_complete(request: HttpRequest, backend: str) -> HttpResponseBase:
             request.session[ID_TOKEN_SESSION_KEY] = id_token
         audit.record(
             actor=user, action="auth.signed_in", target_type="user", target_id=user.pk,
-            method="oidc", ip=client_ip(request),
+            method="oidc", ip=request_ip(request),
         )
     return response
 
@@ -168,7 +169,7 @@ def _end_session(request: HttpRequest) -> None:
     if user.is_authenticated:
         audit.record(
             actor=user, action="auth.signed_out", target_type="user", target_id=user.pk,
-            method=sign_in_method(request), ip=client_ip(request),
+            method=sign_in_method(request), ip=request_ip(request),
         )
     logout(request)
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
+from hub.request_body import validated_body
 from identity import selectors as identity_selectors
 from nodes import expressions, policies, registry, selectors, services
 from nodes.models import Connection, DlpGroup, DlpPolicy, TeamPolicy
@@ -56,10 +57,9 @@ class LogicEvaluateView(APIView):
 
     @extend_schema(operation_id="logic_evaluate", request=LogicRule, responses=LogicOut)
     def post(self, request: Request) -> Response:
-        serializer = LogicRule(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        body = validated_body(LogicRule, request)
         try:
-            result = expressions.apply(serializer.validated_data["rule"], serializer.validated_data["data"])
+            result = expressions.apply(body["rule"], body["data"])
         except expressions.ExpressionError as error:
             raise ValidationProblem([ErrorItem(field="rule", message=str(error))]) from error
         return Response({"result": result})
@@ -101,9 +101,7 @@ class ConnectionsView(APIView):
         operation_id="connections_create", request=ConnectionCreate, responses={201: ConnectionCreated}
     )
     def post(self, request: Request) -> Response:
-        serializer = ConnectionCreate(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(ConnectionCreate, request)
         connection, made = services.connection_create(
             user=request.user, name=data["name"], kind=data["kind"], secret=data.get("secret") or None
         )
@@ -204,9 +202,7 @@ class TeamPolicyView(APIView):
     @extend_schema(operation_id="team_policy_replace", request=TeamPolicyIn, responses=TeamPolicyOut)
     def put(self, request: Request, team_id: int) -> Response:
         team = identity_selectors.team_get_or_404(team_id)
-        serializer = TeamPolicyIn(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated_body(TeamPolicyIn, request)
         types, type_problems = _node_types(data["allowed_node_types"], "allowed_node_types", wildcards=True)
         hosts, host_problems = _hosts(data["allowed_hosts"])
         sensitive, sensitive_problems = _node_types(
@@ -258,7 +254,7 @@ def _dlp_data(policy: DlpPolicy) -> dict[str, Any]:
     return {
         "classification": dict(policy.classification),
         "default_group": policy.default_group,
-        "effective": selectors.dlp_effective_groups(),
+        "effective": selectors.dlp_effective_groups(policy),
         "exempt": [
             t.type for t in registry.registry.all() if policies.DlpRules().group_of(t.type) == policies.EXEMPT
         ],
@@ -276,9 +272,8 @@ class DlpPolicyView(APIView):
 
     @extend_schema(operation_id="dlp_policy_replace", request=DlpPolicyIn, responses=DlpPolicyOut)
     def put(self, request: Request) -> Response:
-        serializer = DlpPolicyIn(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        classification: dict[str, Any] = serializer.validated_data["classification"]
+        body = validated_body(DlpPolicyIn, request)
+        classification: dict[str, Any] = body["classification"]
         problems = []
         for node_type, group in classification.items():
             field = f"classification.{node_type}"
@@ -295,6 +290,6 @@ class DlpPolicyView(APIView):
         policy = services.dlp_policy_update(
             user=request.user,
             classification=classification,
-            default_group=serializer.validated_data["default_group"],
+            default_group=body["default_group"],
         )
         return Response(_dlp_data(policy))

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 1024 * 1024  # of a response body kept in the step's output
 EXCERPT_CHARS = 200
 USER_AGENT = "Switchboard"
-# Statuses where the same request may well succeed later; every 5xx is too.
-RETRYABLE_STATUSES = frozenset({408, 425, 429})
 
 QueryValue = str | Sequence[str]
 
@@ -65,7 +63,7 @@ def send(
     except egress.EgressRefused as refused:
         raise NodeError(refused.message, retryable=refused.retryable) from None
     seconds = settings.HTTP_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
-    label = f"{method} {_shown(url)}"
+    label = f"{method} {egress.shown_url(url)}"
     request_headers = httpx.Headers(
         {
             "User-Agent": USER_AGENT,
@@ -156,7 +154,7 @@ def _is_json(content_type: str) -> bool:
 
 
 def _failure(label: str, reply: Reply) -> NodeError:
-    retryable = reply.status in RETRYABLE_STATUSES or reply.status >= 500
+    retryable = egress.retryable_status(reply.status)
     message = f"{label} answered {reply.status} {reply.reason}".rstrip()
     if 300 <= reply.status < 400:
         message += f" to {reply.headers.get('location', '?')} (redirects are not followed)"
@@ -174,9 +172,3 @@ def _failure(label: str, reply: Reply) -> NodeError:
         retry_after=egress.retry_after_seconds(reply.headers.get("retry-after")) if retryable else None,
         output=reply.as_output(),
     )
-
-
-def _shown(url: str) -> str:
-    """The URL for messages and logs, without its query or credentials, which may hold secrets."""
-    parsed = httpx.URL(url)
-    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}{parsed.path}"

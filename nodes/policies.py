@@ -96,6 +96,11 @@ class Policies:
                 found.append(Violation(str(node.get("id")), "type", message))
         return found
 
+    def document_violations(self, document: Any) -> list[Violation]:
+        """Every violation of a flow document's nodes (a document without a node list has none)."""
+        nodes = document.get("nodes") if isinstance(document, Mapping) else None
+        return self.violations(nodes if isinstance(nodes, list) else [])
+
     def refusals(self, nodes: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         """node id → why its step may not run (every rule it breaks), for the engine."""
         found: dict[str, list[str]] = {}

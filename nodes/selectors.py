@@ -38,34 +38,31 @@ def dlp_policy_get() -> DlpPolicy:
     return DlpPolicy.objects.filter(pk=1).select_related("updated_by").first() or DlpPolicy(pk=1)
 
 
+def _dlp_rules(policy: DlpPolicy | None) -> DlpRules:
+    return DlpRules(dict(policy.classification), policy.default_group) if policy is not None else DlpRules()
+
+
 def policies_for_team(team_id: int) -> Policies:
     """The rules a team's flows are held to, read fresh (a policy may have changed since the last run)."""
-    row = TeamPolicy.objects.filter(team_id=team_id).select_related("team").first()
-    if row is None:
-        name = Team.objects.filter(pk=team_id).values_list("name", flat=True).first() or str(team_id)
-        team = TeamRules(team_name=name)
-    else:
-        team = TeamRules(
-            team_name=row.team.name,
-            allowed_node_types=tuple(row.allowed_node_types),
-            allowed_hosts=tuple(row.allowed_hosts),
-            require_sensitive=tuple(row.require_sensitive),
-        )
-    dlp = DlpPolicy.objects.filter(pk=1).first()
-    rules = DlpRules(dict(dlp.classification), dlp.default_group) if dlp is not None else DlpRules()
-    return Policies(team=team, dlp=rules)
+    team = Team.objects.select_related("node_policy").filter(pk=team_id).first()
+    name = team.name if team is not None else str(team_id)
+    row: TeamPolicy | None = getattr(team, "node_policy", None)  # a team that never had one: no limits
+    rules = (
+        TeamRules(name, tuple(row.allowed_node_types), tuple(row.allowed_hosts), tuple(row.require_sensitive))
+        if row is not None
+        else TeamRules(name)
+    )
+    return Policies(team=rules, dlp=_dlp_rules(DlpPolicy.objects.filter(pk=1).first()))
 
 
 def policy_violations(*, team_id: int, document: Any) -> list[Violation]:
     """Every policy rule a flow document breaks for a flow of that team."""
-    nodes = document.get("nodes") if isinstance(document, dict) else None
-    return policies_for_team(team_id).violations(nodes if isinstance(nodes, list) else [])
+    return policies_for_team(team_id).document_violations(document)
 
 
-def dlp_effective_groups() -> dict[str, str]:
-    """Every installed node type → the DLP group it is in now (or `exempt`), for the settings page."""
-    dlp = dlp_policy_get()
-    rules = DlpRules(dict(dlp.classification), dlp.default_group)
+def dlp_effective_groups(policy: DlpPolicy) -> dict[str, str]:
+    """Every installed node type → the DLP group `policy` puts it in (or `exempt`), for the settings page."""
+    rules = _dlp_rules(policy)
     return {t.type: rules.group_of(t.type) for t in registry.registry.all()}
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import math
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_scim.middleware import SCIMAuthCheckMiddleware
 from rest_framework.exceptions import AuthenticationFailed
 
-from hub.ratelimit import hit
+from hub.ratelimit import api_hit, token_caller
 from identity.authentication import BearerTokenAuthentication
 from identity.models import Scope
 from identity.scim.errors import ScimError, TooManyRequests, Unauthorized
@@ -45,9 +44,7 @@ class ScimBearerAuth(SCIMAuthCheckMiddleware):  # type: ignore[misc]
         if not request_may(user, token, Scope.SCIM):
             return error_response(Unauthorized("This token does not have the `scim` scope."))
         # The REST API's per-token limit, so a runaway provider cannot starve the instance.
-        if settings.API_RATE_LIMIT_PER_MINUTE and (
-            wait := hit(f"api:token:{token.digest[:24]}", settings.API_RATE_LIMIT_PER_MINUTE)
-        ):
+        if wait := api_hit(token_caller(token.digest)):
             response = error_response(TooManyRequests("Too many SCIM requests with this token; slow down."))
             response["Retry-After"] = str(math.ceil(wait))
             return response

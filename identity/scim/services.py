@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from hub import audit
 from hub.problems import Conflict as TeamConflict
+from identity import selectors as identity_selectors
 from identity import services
 from identity.models import MembershipSource, Team, User
 from identity.scim import selectors
@@ -88,10 +89,7 @@ def user_fields(document: dict[str, Any]) -> UserFields:
 
 def _check_username_free(username: str, user: User | None) -> None:
     """userName is unique regardless of case (RFC 7643 §4.1.1)."""
-    taken = User.objects.filter(username__iexact=username)
-    if user is not None:
-        taken = taken.exclude(pk=user.pk)
-    if taken.exists():
+    if identity_selectors.username_taken(username, exclude_id=user.pk if user else None):
         raise Uniqueness(f"A user named {username!r} already exists.")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from django.conf import settings
 
-from tests.support.processes import free_port
+from tests.support import processes
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -51,7 +51,7 @@ class RedisServer:
     def __init__(self, tmp: Path) -> None:
         if REDIS_SERVER is None:
             raise RuntimeError("redis-server is not installed")
-        self.port = free_port()
+        self.port = processes.free_port()
         self.dir = tmp / f"redis-{self.port}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log = tmp / f"redis-{self.port}.log"
@@ -71,25 +71,22 @@ class RedisServer:
 
     def start(self, timeout: float = 15.0) -> None:
         assert REDIS_SERVER is not None and (self.proc is None or self.proc.poll() is not None)
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    REDIS_SERVER,
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(self.dir),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.proc = processes.start(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            log_path=self.log,
+        )
         deadline = time.monotonic() + timeout
         while not self.ping():
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -6,18 +6,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.support.processes import free_port
+from tests.support.processes import free_port, start, stop, wait_answering
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 
@@ -83,37 +80,15 @@ def openid_provider(
         "OP_POST_LOGOUT_REDIRECT_URIS": ",".join(post_logout_redirect_uris),
         "OP_USERS_FILE": str(provider.users_file),
     }
-    with open(provider.log, "ab") as log:
-        proc = subprocess.Popen(
-            [node, "server.mjs"],
-            cwd=PROVIDER_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start([node, "server.mjs"], log_path=provider.log, env=env, cwd=PROVIDER_DIR)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the test OpenID provider exited:\n{provider.log_tail()}")
-            with suppress(httpx.HTTPError):
-                if (
-                    httpx.get(provider.issuer + "/.well-known/openid-configuration", timeout=2).status_code
-                    == 200
-                ):
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the test OpenID provider did not come up:\n{provider.log_tail()}")
-            time.sleep(0.1)
+        wait_answering(
+            provider.issuer + "/.well-known/openid-configuration",
+            [proc],
+            what="the test OpenID provider",
+            log_tails=provider.log_tail,
+            timeout=30,
+        )
         yield provider
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc, timeout=10)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,23 +68,22 @@ class Stack:
         )
 
 
-def _spawn(stack: Stack, name: str, cmd: list[str], tmp: Path) -> subprocess.Popen[Any]:
-    log_path = tmp / f"{name}.log"
-    stack.logs.append(log_path)
+def start(
+    cmd: list[str], *, log_path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.Popen[Any]:
+    """Start `cmd` with its output appended to `log_path`, leading its own process group (see `stop`)."""
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=stack.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        return subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    stack.processes.append(proc)
-    stack.named[name] = proc
-    return proc
 
 
-def _stop(proc: subprocess.Popen[Any]) -> None:
+def stop(proc: subprocess.Popen[Any], timeout: float = 15.0) -> None:
+    """Terminate a process `start`ed, then kill its group."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -93,20 +92,35 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wait_up(stack: Stack, timeout: float = 60.0) -> None:
-    """Until the web process answers /healthz (readiness is for the test to check)."""
+def wait_answering(
+    url: str,
+    processes: list[subprocess.Popen[Any]],
+    *,
+    what: str,
+    log_tails: Callable[[], str],
+    timeout: float = 60.0,
+) -> None:
+    """Until `url` answers 200; RuntimeError with the logs when one of `processes` exits first, or at
+    `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for proc in stack.processes:
+        for proc in processes:
             if proc.poll() is not None:
-                raise RuntimeError(f"a process exited early ({proc.args}):\n{stack.log_tails()}")
-        try:
-            if httpx.get(stack.url + "/healthz", timeout=2).status_code == 200:
+                raise RuntimeError(f"{what} exited early ({proc.args}):\n{log_tails()}")
+        with suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"Switchboard did not come up:\n{stack.log_tails()}")
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not come up:\n{log_tails()}")
+
+
+def _spawn(stack: Stack, name: str, cmd: list[str], tmp: Path) -> subprocess.Popen[Any]:
+    log_path = tmp / f"{name}.log"
+    stack.logs.append(log_path)
+    proc = start(cmd, log_path=log_path, env=stack.env)
+    stack.processes.append(proc)
+    stack.named[name] = proc
+    return proc
 
 
 @contextmanager
@@ -159,6 +173,7 @@ def switchboard(tmp: Path, env: dict[str, str], workers: int, scheduler: bool = 
         if scheduler:
             _spawn(stack, "scheduler", [sys.executable, "manage.py", "runscheduler"], tmp)
         for proc in stack.processes:
-            cleanup.callback(_stop, proc)
-        wait_up(stack)
+            cleanup.callback(stop, proc)
+        # Until the web process answers /healthz (readiness is for the test to check).
+        wait_answering(stack.url + "/healthz", stack.processes, what="Switchboard", log_tails=stack.log_tails)
         yield stack

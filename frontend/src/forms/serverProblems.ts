@@ -18,3 +18,8 @@ export function problemsAllOnFields(error: unknown, fields: readonly string[]): 
   if (!(error instanceof ApiError) || error.items.length === 0) return false;
   return error.items.every((item) => fields.some((field) => isAbout(item, field)));
 }
+
+/** What a field shows: the form's own problem with it, if any, then the server's. */
+export function fieldProblems(error: unknown, field: string, own?: string | false): string[] {
+  return own ? [own, ...serverProblems(error, field)] : serverProblems(error, field);
+}

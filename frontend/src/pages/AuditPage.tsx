@@ -6,7 +6,8 @@
 import { useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import { EmptyState } from "../ui/EmptyState";
-import { Loading, Spinner } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
+import { Loading } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { auditExportUrl, useAuditLog } from "./audit/auditApi";
 import { AuditFilterBar } from "./audit/AuditFilterBar";
@@ -14,6 +15,7 @@ import { apiQuery, filtersFromSearch, hasFilters, searchFromFilters } from "./au
 import { AuditTable } from "./audit/AuditTable";
 import { usePageTitle } from "./runs/usePageTitle";
 import { AdminOnly } from "./settings/AdminOnly";
+import "./runs/runs.css";
 import "./audit/audit.css";
 
 export function AuditPage() {
@@ -63,12 +65,7 @@ function AuditLog() {
       ) : (
         <section aria-label="Audit entries">
           <AuditTable entries={entries} />
-          {log.hasNextPage && (
-            <button type="button" className="button secondary load-more" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
-              {log.isFetchingNextPage && <Spinner small />}
-              Load older entries
-            </button>
-          )}
+          <LoadMore pages={log}>Load older entries</LoadMore>
         </section>
       )}
     </main>

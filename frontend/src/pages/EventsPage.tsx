@@ -1,7 +1,8 @@
 /** /settings/events: endpoints that receive the platform's own events (admins only), with their delivery logs. */
 import { useMemo, useState } from "react";
 import { EmptyState } from "../ui/EmptyState";
-import { Loading, Spinner } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
+import { Loading } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { EndpointCard } from "./events/EndpointCard";
 import { EndpointForm } from "./events/EndpointForm";
@@ -73,12 +74,7 @@ export function EventsPage() {
           {list.map((endpoint) => (
             <EndpointCard key={endpoint.id} endpoint={endpoint} />
           ))}
-          {endpoints.hasNextPage && (
-            <button type="button" className="button secondary" onClick={() => void endpoints.fetchNextPage()} disabled={endpoints.isFetchingNextPage}>
-              {endpoints.isFetchingNextPage && <Spinner small />}
-              Load more
-            </button>
-          )}
+          <LoadMore pages={endpoints} />
         </section>
       )}
 

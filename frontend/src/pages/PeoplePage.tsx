@@ -8,6 +8,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { usePeople, type PeopleFilters } from "../api/people";
 import type { Person } from "../api/types";
 import { EmptyState } from "../ui/EmptyState";
+import { LoadMore } from "../ui/LoadMore";
 import { Loading, Spinner } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { RelativeTime } from "../ui/RelativeTime";
@@ -151,12 +152,7 @@ function People() {
           ) : (
             <PeopleTable people={list} selected={selected} query={query} onOpen={open} />
           )}
-          {people.hasNextPage && (
-            <button type="button" className="button secondary load-more" onClick={() => void people.fetchNextPage()} disabled={people.isFetchingNextPage}>
-              {people.isFetchingNextPage && <Spinner small />}
-              Load more
-            </button>
-          )}
+          <LoadMore pages={people} />
         </div>
         {selected !== null && <PersonPanel personId={selected} closeTo={`/settings/people${query}`} />}
       </div>

@@ -36,8 +36,8 @@ export function RunsPage() {
   usePageTitle(flowName ? `Runs of ${flowName}` : "Runs");
 
   const list = useMemo(() => runs.data?.pages.flatMap((page) => page.results) ?? [], [runs.data]);
-  // Failed runs can be selected to replay them together; the selection starts over with other filters.
-  // …by people who may replay runs.
+  // Failed runs can be selected to replay them together (by people who may replay runs); the selection
+  // starts over with other filters.
   const mayReplay = useCan()("runs:write");
   const deadLetters = filters.status === "failed" && mayReplay;
   const failedIds = useMemo(() => (deadLetters ? list.filter((run) => run.status === "failed").map((run) => run.id) : []), [deadLetters, list]);

@@ -8,7 +8,8 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { useTeams } from "../api/teams";
 import type { Team } from "../api/types";
 import { EmptyState } from "../ui/EmptyState";
-import { Loading, Spinner } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
+import { Loading } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { usePageTitle } from "./runs/usePageTitle";
 import { AdminOnly } from "./settings/AdminOnly";
@@ -73,12 +74,7 @@ function Teams() {
           ) : (
             <TeamsTable teams={list} selected={selected} onOpen={(team) => navigate(`/settings/teams/${team.id}`)} />
           )}
-          {teams.hasNextPage && (
-            <button type="button" className="button secondary load-more" onClick={() => void teams.fetchNextPage()} disabled={teams.isFetchingNextPage}>
-              {teams.isFetchingNextPage && <Spinner small />}
-              Load more
-            </button>
-          )}
+          <LoadMore pages={teams} />
         </div>
         {selected !== null && <TeamPanel teamId={selected} closeTo="/settings/teams" />}
       </div>

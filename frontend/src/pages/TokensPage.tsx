@@ -8,6 +8,7 @@ import { useCan } from "../api/me";
 import { useTokens } from "../api/tokens";
 import type { NewApiToken } from "../api/types";
 import { EmptyState } from "../ui/EmptyState";
+import { LoadMore } from "../ui/LoadMore";
 import { Loading, Spinner } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { usePageTitle } from "./runs/usePageTitle";
@@ -78,12 +79,7 @@ export function TokensPage() {
         ) : (
           <TokensTable tokens={list} showOwner={showAll} />
         )}
-        {tokens.hasNextPage && (
-          <button type="button" className="button secondary load-more" onClick={() => void tokens.fetchNextPage()} disabled={tokens.isFetchingNextPage}>
-            {tokens.isFetchingNextPage && <Spinner small />}
-            Load more
-          </button>
-        )}
+        <LoadMore pages={tokens} />
       </section>
 
       {admin && <ServiceAccounts onTokenCreated={setMade} />}

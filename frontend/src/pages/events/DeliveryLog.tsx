@@ -2,6 +2,7 @@
 import { useMemo } from "react";
 import { showToast } from "../../stores/toastStore";
 import { EmptyState } from "../../ui/EmptyState";
+import { LoadMore } from "../../ui/LoadMore";
 import { Loading, Spinner } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
 import { formatDateTime, RelativeTime } from "../../ui/RelativeTime";
@@ -53,12 +54,7 @@ export function DeliveryLog({ endpointId, url }: { endpointId: string; url: stri
         </table>
       </div>
       {replay.error && <ProblemMessage error={replay.error} title="The delivery could not be replayed." />}
-      {deliveries.hasNextPage && (
-        <button type="button" className="button secondary small load-more" onClick={() => void deliveries.fetchNextPage()} disabled={deliveries.isFetchingNextPage}>
-          {deliveries.isFetchingNextPage && <Spinner small />}
-          Load older deliveries
-        </button>
-      )}
+      <LoadMore pages={deliveries} small>Load older deliveries</LoadMore>
     </section>
   );
 }

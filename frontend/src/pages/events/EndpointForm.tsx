@@ -1,28 +1,22 @@
 /** Registering an endpoint: its URL, a description, and the events it receives. */
 import { useId, useState } from "react";
+import { fieldProblems, problemsAllOnFields } from "../../forms/serverProblems";
+import { TextField } from "../../forms/TextField";
+import { withTicked } from "../../forms/tickedSet";
 import { ProblemMessage } from "../../ui/ProblemMessage";
-import { endpointFormProblems, orderedEventTypes, serverProblems, type FormProblems } from "./eventFormat";
+import { endpointFormProblems, orderedEventTypes, type FormProblems } from "./eventFormat";
 import { useRegisterEndpoint, type RegisteredEndpoint } from "./eventsApi";
 import { EVENT_DESCRIPTIONS, EVENT_TYPES } from "./eventTypes";
 
 export function EndpointForm({ onRegistered, onCancel }: { onRegistered: (endpoint: RegisteredEndpoint) => void; onCancel: () => void }) {
-  const ids = { url: useId(), description: useId(), urlError: useId(), typesError: useId() };
+  const typesErrorId = useId();
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(["run.failed"]));
   const [shown, setShown] = useState<FormProblems>({});
   const register = useRegisterEndpoint();
 
-  const urlErrors = [shown.url, ...serverProblems(register.error, "url")].filter(Boolean) as string[];
-  const typeErrors = [shown.event_types, ...serverProblems(register.error, "event_types")].filter(Boolean) as string[];
-
-  const toggle = (type: string, on: boolean) =>
-    setChosen((before) => {
-      const next = new Set(before);
-      if (on) next.add(type);
-      else next.delete(type);
-      return next;
-    });
+  const typeErrors = fieldProblems(register.error, "event_types", shown.event_types);
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
@@ -38,55 +32,41 @@ export function EndpointForm({ onRegistered, onCancel }: { onRegistered: (endpoi
   return (
     <form className="event-form" onSubmit={submit} aria-label="Register an endpoint" noValidate>
       <h2>Register an endpoint</h2>
-      <div className={urlErrors.length ? "form-field has-error" : "form-field"}>
-        <label className="form-label" htmlFor={ids.url}>
-          URL
-        </label>
-        <input
-          id={ids.url}
-          type="url"
-          inputMode="url"
-          placeholder="https://example.com/hooks/switchboard"
-          value={url}
-          autoComplete="off"
-          aria-invalid={urlErrors.length > 0}
-          aria-describedby={urlErrors.length ? ids.urlError : undefined}
-          onChange={(event) => setUrl(event.target.value)}
-        />
-        {urlErrors.length > 0 && (
-          <p className="field-error" id={ids.urlError}>
-            {urlErrors.join(" ")}
-          </p>
-        )}
-      </div>
-      <div className="form-field">
-        <label className="form-label" htmlFor={ids.description}>
-          Description <span className="muted small">(optional)</span>
-        </label>
-        <input
-          id={ids.description}
-          value={description}
-          maxLength={500}
-          placeholder="What receives these events, e.g. the ops chat"
-          onChange={(event) => setDescription(event.target.value)}
-        />
-      </div>
-      <fieldset className="form-fieldset" aria-describedby={typeErrors.length ? ids.typesError : undefined}>
+      <TextField
+        label="URL"
+        type="url"
+        inputMode="url"
+        placeholder="https://example.com/hooks/switchboard"
+        value={url}
+        onChange={setUrl}
+        autoComplete="off"
+        errors={fieldProblems(register.error, "url", shown.url)}
+      />
+      <TextField
+        label="Description"
+        optional
+        value={description}
+        onChange={setDescription}
+        maxLength={500}
+        placeholder="What receives these events, e.g. the ops chat"
+        errors={fieldProblems(register.error, "description")}
+      />
+      <fieldset className="form-fieldset" aria-describedby={typeErrors.length ? typesErrorId : undefined}>
         <legend>Events</legend>
         {EVENT_TYPES.map((type) => (
           <label key={type} className="event-check">
-            <input type="checkbox" checked={chosen.has(type)} onChange={(event) => toggle(type, event.target.checked)} />
+            <input type="checkbox" checked={chosen.has(type)} onChange={(event) => setChosen((before) => withTicked(before, type, event.target.checked))} />
             <code>{type}</code>
             <span className="muted small">{EVENT_DESCRIPTIONS[type]}</span>
           </label>
         ))}
         {typeErrors.length > 0 && (
-          <p className="field-error" id={ids.typesError}>
+          <p className="field-error" id={typesErrorId}>
             {typeErrors.join(" ")}
           </p>
         )}
       </fieldset>
-      {register.error && !serverProblems(register.error, "url").length && !serverProblems(register.error, "event_types").length && (
+      {register.error && !problemsAllOnFields(register.error, ["url", "description", "event_types"]) && (
         <ProblemMessage error={register.error} title="The endpoint could not be registered." />
       )}
       <div className="button-row">

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/client";
+import { serverProblems } from "../../forms/serverProblems";
 import {
   attemptSummary,
   canReplay,
@@ -7,7 +8,6 @@ import {
   endpointFormProblems,
   isForbidden,
   orderedEventTypes,
-  serverProblems,
   shortWebhookId,
 } from "./eventFormat";
 

@@ -32,8 +32,6 @@ export function endpointFormProblems(url: string, eventTypes: readonly string[])
   return problems;
 }
 
-export { serverProblems } from "../../forms/serverProblems";
-
 /** True when the API refused because the person is not an admin. */
 export function isForbidden(error: unknown): boolean {
   return error instanceof ApiError && error.status === 403;

@@ -4,7 +4,8 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { meWith } from "../../api/identity.fixture";
-import type { Flow, Me, Run, Version } from "../../api/types";
+import type { Flow, Me, Run } from "../../api/types";
+import { FIXTURE_FLOW_ID as FLOW_ID, pendingVersion } from "../../api/versions.fixture";
 import { App } from "../../App";
 import { EditorHeader } from "../flowEditor/EditorHeader";
 import { RunActions } from "../runs/RunActions";
@@ -12,8 +13,6 @@ import { renderWithApp, stubApi } from "../runs/testing";
 import { VersionDecision } from "../versions/VersionDecision";
 
 afterEach(() => vi.unstubAllGlobals());
-
-const FLOW_ID = "ef8fc7ef-2c61-46a6-ac6f-43d8526c1924";
 
 const flow: Flow = {
   id: FLOW_ID,
@@ -30,22 +29,7 @@ const flow: Flow = {
   team: { id: 10, name: "Sales" },
 };
 
-const pending: Version = {
-  flow: FLOW_ID,
-  flow_name: flow.name,
-  number: 2,
-  state: "pending",
-  author: "bob",
-  note: "",
-  graph: { nodes: [], edges: [] },
-  created_at: "2024-05-01T10:00:00Z",
-  team: { id: 10, name: "Sales" },
-  required_approvals: 1,
-  approvals: [],
-  rejections: [],
-  rollback_of: null,
-  self_approval_allowed: false,
-};
+const pending = pendingVersion({ flow_name: flow.name });
 
 const failedRun: Run = {
   id: "5e00a462-0fe1-42b9-9e01-1e64b0d9fc60",

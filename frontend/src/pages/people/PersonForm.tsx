@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useCreatePerson } from "../../api/people";
 import type { Person } from "../../api/types";
-import { problemsAllOnFields, serverProblems } from "../../forms/serverProblems";
+import { fieldProblems, problemsAllOnFields } from "../../forms/serverProblems";
 import { TextField } from "../../forms/TextField";
 import { showToast } from "../../stores/toastStore";
 import { ProblemMessage } from "../../ui/ProblemMessage";
@@ -17,7 +17,7 @@ export function PersonForm({ onCreated, onCancel }: { onCreated: (person: Person
   const [password, setPassword] = useState("");
   const [missing, setMissing] = useState<{ username?: boolean; email?: boolean }>({});
   const create = useCreatePerson();
-  const problems = (field: (typeof FIELDS)[number], own?: string | false) => [own, ...serverProblems(create.error, field)].filter(Boolean) as string[];
+  const problems = (field: (typeof FIELDS)[number], own?: string | false) => fieldProblems(create.error, field, own);
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();

@@ -16,6 +16,7 @@ import { Loading, Spinner } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
 import { formatDateTime, RelativeTime } from "../../ui/RelativeTime";
 import { DeactivatedBadge, RoleBadges, ScimBadge, ServiceAccountBadge, SourceBadge } from "../settings/IdentityBadges";
+import { PanelClose } from "../settings/PanelClose";
 import { RoleCheckboxes } from "../settings/RoleCheckboxes";
 import { orderedRoles, personName, SCIM_MANAGED_NOTE } from "../settings/roles";
 
@@ -34,14 +35,6 @@ export function PersonPanel({ personId, closeTo }: { personId: number; closeTo: 
         <PersonDetails key={person.data.id} person={person.data} closeTo={closeTo} />
       )}
     </section>
-  );
-}
-
-function PanelClose({ to }: { to: string }) {
-  return (
-    <Link to={to} className="icon-button panel-close" aria-label="Close panel">
-      ×
-    </Link>
   );
 }
 

@@ -6,11 +6,13 @@
 import { useMemo, useState } from "react";
 import { ApiError } from "../../api/client";
 import { useNodeTypes } from "../../api/nodeTypes";
+import { categoryLabel } from "../../canvas/nodeCategories";
+import { withTicked } from "../../forms/tickedSet";
 import { showToast } from "../../stores/toastStore";
 import { Loading } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
 import { HostListEditor } from "./HostListEditor";
-import { byCategory, CATEGORY_LABELS, WILDCARD_CATEGORIES } from "./nodeTypeGroups";
+import { byCategory, WILDCARD_CATEGORIES } from "./nodeTypeGroups";
 import { useSaveTeamPolicy, useTeamPolicy, type TeamPolicy } from "./policiesApi";
 
 export function TeamPolicyPanel({ teamId }: { teamId: number }) {
@@ -31,13 +33,6 @@ function TeamPolicyForm({ policy }: { policy: TeamPolicy }) {
   const [nothingTicked, setNothingTicked] = useState(false);
   const groups = useMemo(() => byCategory(nodeTypes.data ?? []), [nodeTypes.data]);
   const hostErrors = useMemo(() => fieldErrors(save.error, "allowed_hosts"), [save.error]);
-
-  const toggle = (set: Set<string>, key: string, on: boolean) => {
-    const next = new Set(set);
-    if (on) next.add(key);
-    else next.delete(key);
-    return next;
-  };
 
   const submit = () => {
     const types = limited ? [...allowed] : [];
@@ -76,11 +71,11 @@ function TeamPolicyForm({ policy }: { policy: TeamPolicy }) {
             const whole = allowed.has(wildcard);
             return (
               <fieldset key={category} className="form-fieldset policy-category">
-                <legend>{CATEGORY_LABELS[category]}</legend>
+                <legend>{categoryLabel(category)}</legend>
                 {WILDCARD_CATEGORIES.includes(category) ? (
                   <label className="policy-check">
-                    <input type="checkbox" checked={whole} onChange={(event) => setAllowed(toggle(allowed, wildcard, event.target.checked))} />
-                    <strong>All {CATEGORY_LABELS[category].toLowerCase()}</strong> <code className="muted">{wildcard}</code>
+                    <input type="checkbox" checked={whole} onChange={(event) => setAllowed(withTicked(allowed, wildcard, event.target.checked))} />
+                    <strong>All {categoryLabel(category).toLowerCase()}</strong> <code className="muted">{wildcard}</code>
                   </label>
                 ) : (
                   <p className="muted small">Actions are allowed one by one, so a connector added later is not allowed by accident.</p>
@@ -91,7 +86,7 @@ function TeamPolicyForm({ policy }: { policy: TeamPolicy }) {
                       type="checkbox"
                       disabled={whole}
                       checked={whole || allowed.has(nodeType.type)}
-                      onChange={(event) => setAllowed(toggle(allowed, nodeType.type, event.target.checked))}
+                      onChange={(event) => setAllowed(withTicked(allowed, nodeType.type, event.target.checked))}
                     />
                     {nodeType.title} <code className="muted">{nodeType.type}</code>
                   </label>
@@ -115,7 +110,7 @@ function TeamPolicyForm({ policy }: { policy: TeamPolicy }) {
               <input
                 type="checkbox"
                 checked={sensitive.has(nodeType.type)}
-                onChange={(event) => setSensitive(toggle(sensitive, nodeType.type, event.target.checked))}
+                onChange={(event) => setSensitive(withTicked(sensitive, nodeType.type, event.target.checked))}
               />
               {nodeType.title} <code className="muted">{nodeType.type}</code>
             </label>

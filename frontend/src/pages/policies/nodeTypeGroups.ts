@@ -1,10 +1,8 @@
-/** Node types grouped by category, in the palette's order, for the policy checkboxes and the DLP board. */
+/** Node types grouped by category, in the palette's order, for the policy checkboxes (labels: canvas/nodeCategories). */
 import type { NodeType } from "../../api/types";
 
 export const CATEGORIES = ["trigger", "transform", "action"] as const;
 export type Category = (typeof CATEGORIES)[number];
-
-export const CATEGORY_LABELS: Record<Category, string> = { trigger: "Triggers", transform: "Transforms", action: "Actions" };
 
 /** Categories a team may be allowed as a whole (`trigger.*`); actions are named one by one. */
 export const WILDCARD_CATEGORIES: readonly Category[] = ["trigger", "transform"];

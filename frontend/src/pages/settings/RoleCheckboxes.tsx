@@ -1,5 +1,6 @@
 /** One checkbox per role, each with what it allows: a person's direct roles, a new service account's roles. */
-import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from "./roles";
+import { withTicked } from "../../forms/tickedSet";
+import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "./roles";
 
 export function RoleCheckboxes({
   legend,
@@ -15,18 +16,12 @@ export function RoleCheckboxes({
   disabled?: boolean;
   inherited?: readonly string[];
 }) {
-  const toggle = (role: Role, on: boolean) => {
-    const next = new Set(chosen);
-    if (on) next.add(role);
-    else next.delete(role);
-    onChange(next);
-  };
   return (
     <fieldset className="form-fieldset role-checkboxes" disabled={disabled}>
       <legend>{legend}</legend>
       {ROLES.map((role) => (
         <label key={role} className="role-check">
-          <input type="checkbox" checked={chosen.has(role)} onChange={(event) => toggle(role, event.target.checked)} />
+          <input type="checkbox" checked={chosen.has(role)} onChange={(event) => onChange(withTicked(chosen, role, event.target.checked))} />
           <span>
             <strong>{ROLE_LABELS[role]}</strong>
             {inherited.includes(role) && !chosen.has(role) && <span className="muted small"> — held through a team</span>}

@@ -26,10 +26,15 @@ export function roleLabel(role: string): string {
   return isRole(role) ? ROLE_LABELS[role] : role;
 }
 
+/** `items` in the order of `known`, whatever order they came in; any others after them, alphabetically. */
+function inOrder(known: readonly string[], items: Iterable<string>): string[] {
+  const set = new Set(items);
+  return [...known.filter((item) => set.has(item)), ...[...set].filter((item) => !known.includes(item)).sort()];
+}
+
 /** Roles in the documented order, whatever order they came in. */
 export function orderedRoles(roles: Iterable<string>): string[] {
-  const set = new Set(roles);
-  return [...ROLES.filter((role) => set.has(role)), ...[...set].filter((role) => !isRole(role)).sort()];
+  return inOrder(ROLES, roles);
 }
 
 /** Every scope a token can be given, in the order the token form lists them. */
@@ -46,8 +51,7 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
 
 /** Scopes in the documented order. */
 export function orderedScopes(scopes: Iterable<string>): string[] {
-  const set = new Set(scopes);
-  return [...SCOPES.filter((scope) => set.has(scope)), ...[...set].filter((scope) => !(SCOPES as readonly string[]).includes(scope)).sort()];
+  return inOrder(SCOPES, scopes);
 }
 
 export const SOURCE_LABELS: Record<MembershipSource, string> = {

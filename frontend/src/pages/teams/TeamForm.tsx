@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useCreateTeam } from "../../api/teams";
 import type { Team } from "../../api/types";
-import { problemsAllOnFields, serverProblems } from "../../forms/serverProblems";
+import { fieldProblems, problemsAllOnFields } from "../../forms/serverProblems";
 import { TextField } from "../../forms/TextField";
 import { showToast } from "../../stores/toastStore";
 import { ProblemMessage } from "../../ui/ProblemMessage";
@@ -37,7 +37,7 @@ export function TeamForm({ onCreated, onCancel }: { onCreated: (team: Team) => v
         maxLength={150}
         autoComplete="off"
         hint="To give its members a role, name the team in ROLE_GROUPS."
-        errors={[...(missing ? ["Enter a name."] : []), ...serverProblems(create.error, "name")]}
+        errors={fieldProblems(create.error, "name", missing && "Enter a name.")}
       />
       {create.error && !problemsAllOnFields(create.error, ["name"]) && <ProblemMessage error={create.error} title="The team could not be made." />}
       <div className="button-row">

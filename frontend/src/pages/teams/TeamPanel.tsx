@@ -14,6 +14,7 @@ import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { Loading, Spinner } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
 import { RoleBadges, ScimBadge, SourceBadge } from "../settings/IdentityBadges";
+import { PanelClose } from "../settings/PanelClose";
 import { personName, SCIM_MANAGED_NOTE } from "../settings/roles";
 import { TeamApprovalRule } from "../approvals/TeamApprovalRule";
 import { MemberPicker } from "./MemberPicker";
@@ -26,9 +27,7 @@ export function TeamPanel({ teamId, closeTo }: { teamId: number; closeTo: string
         <Loading label="Loading the team…" />
       ) : team.error || !team.data ? (
         <>
-          <Link to={closeTo} className="icon-button panel-close" aria-label="Close panel">
-            ×
-          </Link>
+          <PanelClose to={closeTo} />
           <ProblemMessage error={team.error} title="This team could not be loaded." />
         </>
       ) : (
@@ -55,9 +54,7 @@ function TeamDetails({ team, closeTo }: { team: TeamDetail; closeTo: string }) {
             </p>
           )}
         </div>
-        <Link to={closeTo} className="icon-button panel-close" aria-label="Close panel">
-          ×
-        </Link>
+        <PanelClose to={closeTo} />
       </header>
       {team.scim_managed && <p className="managed-note">{SCIM_MANAGED_NOTE}: its name and members change there.</p>}
       <section className="panel-section" aria-labelledby={`team-roles-${team.id}`}>

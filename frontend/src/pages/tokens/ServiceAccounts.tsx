@@ -5,10 +5,11 @@
 import { useMemo, useState } from "react";
 import { useCreateServiceAccount, useRemoveServiceAccount, useServiceAccounts } from "../../api/tokens";
 import type { NewApiToken, ServiceAccount } from "../../api/types";
-import { problemsAllOnFields, serverProblems } from "../../forms/serverProblems";
+import { fieldProblems, problemsAllOnFields, serverProblems } from "../../forms/serverProblems";
 import { TextField } from "../../forms/TextField";
 import { showToast } from "../../stores/toastStore";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
+import { LoadMore } from "../../ui/LoadMore";
 import { Loading, Spinner } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
 import { RoleBadges } from "../settings/IdentityBadges";
@@ -92,11 +93,7 @@ export function ServiceAccounts({ onTokenCreated }: { onTokenCreated: (token: Ne
           </table>
         </div>
       )}
-      {accounts.hasNextPage && (
-        <button type="button" className="button secondary load-more" onClick={() => void accounts.fetchNextPage()} disabled={accounts.isFetchingNextPage}>
-          Load more
-        </button>
-      )}
+      <LoadMore pages={accounts} />
       {tokenFor && (
         <TokenDialog
           owner={tokenFor}
@@ -169,7 +166,7 @@ function ServiceAccountForm({ onDone }: { onDone: () => void }) {
           onChange={setUsername}
           autoComplete="off"
           placeholder="ci-bot"
-          errors={[...(missing ? ["Enter a username."] : []), ...serverProblems(create.error, "username")]}
+          errors={fieldProblems(create.error, "username", missing && "Enter a username.")}
         />
         <TextField label="Name" value={displayName} onChange={setDisplayName} autoComplete="off" optional placeholder="CI pipeline" errors={serverProblems(create.error, "display_name")} />
       </div>

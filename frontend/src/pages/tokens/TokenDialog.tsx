@@ -5,9 +5,10 @@
 import { useId, useState } from "react";
 import { useMe } from "../../api/me";
 import { useCreateToken } from "../../api/tokens";
-import type { NewApiToken, Scope, ServiceAccount } from "../../api/types";
-import { problemsAllOnFields, serverProblems } from "../../forms/serverProblems";
+import type { NewApiToken, ServiceAccount } from "../../api/types";
+import { fieldProblems, problemsAllOnFields, serverProblems } from "../../forms/serverProblems";
 import { TextField } from "../../forms/TextField";
+import { withTicked } from "../../forms/tickedSet";
 import { Dialog } from "../../ui/Dialog";
 import { Spinner } from "../../ui/Loading";
 import { ProblemMessage } from "../../ui/ProblemMessage";
@@ -26,9 +27,7 @@ export function TokenDialog({
   onCreated: (token: NewApiToken) => void;
   onClose: () => void;
 }) {
-  const expiryId = useId();
   const scopesErrorId = useId();
-  const expiryErrorId = useId();
   const mine = useMe().data?.scopes ?? [];
   const offered = SCOPES.filter((scope) => mine.includes(scope));
   const [name, setName] = useState(owner ? `${owner.username} integration` : "");
@@ -37,17 +36,7 @@ export function TokenDialog({
   const [shown, setShown] = useState<{ name?: string; scopes?: string }>({});
   const create = useCreateToken();
 
-  const nameErrors = [shown.name, ...serverProblems(create.error, "name")].filter(Boolean) as string[];
-  const scopeErrors = [shown.scopes, ...serverProblems(create.error, "scopes")].filter(Boolean) as string[];
-  const expiryErrors = serverProblems(create.error, "expires_at");
-
-  const toggle = (scope: Scope, on: boolean) =>
-    setChosen((before) => {
-      const next = new Set(before);
-      if (on) next.add(scope);
-      else next.delete(scope);
-      return next;
-    });
+  const scopeErrors = fieldProblems(create.error, "scopes", shown.scopes);
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
@@ -67,12 +56,12 @@ export function TokenDialog({
   return (
     <Dialog title={owner ? `New token for ${owner.username}` : "New API token"} onClose={onClose}>
       <form className="token-form" aria-label="New API token" onSubmit={submit} noValidate>
-        <TextField label="Name" value={name} onChange={setName} maxLength={100} autoComplete="off" placeholder="CI deploys" errors={nameErrors} />
+        <TextField label="Name" value={name} onChange={setName} maxLength={100} autoComplete="off" placeholder="CI deploys" errors={fieldProblems(create.error, "name", shown.name)} />
         <fieldset className="form-fieldset" aria-describedby={scopeErrors.length ? scopesErrorId : undefined}>
           <legend>What it may do</legend>
           {offered.map((scope) => (
             <label key={scope} className="scope-check">
-              <input type="checkbox" checked={chosen.has(scope)} onChange={(event) => toggle(scope, event.target.checked)} />
+              <input type="checkbox" checked={chosen.has(scope)} onChange={(event) => setChosen((before) => withTicked(before, scope, event.target.checked))} />
               <code>{scope}</code>
               <span className="muted small">{SCOPE_DESCRIPTIONS[scope]}</span>
             </label>
@@ -86,26 +75,16 @@ export function TokenDialog({
             </p>
           )}
         </fieldset>
-        <div className={expiryErrors.length ? "form-field has-error" : "form-field"}>
-          <label className="form-label" htmlFor={expiryId}>
-            Expires <span className="muted small">(optional)</span>
-          </label>
-          <input
-            id={expiryId}
-            type="date"
-            min={tomorrowDate()}
-            value={expiry}
-            aria-invalid={expiryErrors.length > 0}
-            aria-describedby={expiryErrors.length ? expiryErrorId : undefined}
-            onChange={(event) => setExpiry(event.target.value)}
-          />
-          <p className="form-help">At the end of that day. Without a date it works until it is revoked.</p>
-          {expiryErrors.length > 0 && (
-            <p className="field-error" id={expiryErrorId}>
-              {expiryErrors.join(" ")}
-            </p>
-          )}
-        </div>
+        <TextField
+          label="Expires"
+          optional
+          type="date"
+          min={tomorrowDate()}
+          value={expiry}
+          onChange={setExpiry}
+          hint="At the end of that day. Without a date it works until it is revoked."
+          errors={serverProblems(create.error, "expires_at")}
+        />
         {create.error && !problemsAllOnFields(create.error, FIELDS) && <ProblemMessage error={create.error} title="The token could not be made." />}
         <div className="button-row dialog-actions">
           <button type="button" className="button ghost" onClick={onClose}>
