@@ -177,9 +177,9 @@ def _node_problems(
         problems.append(ErrorItem(node=node_id, field=key, message=f"Unknown key {key!r}."))
     type_name = node.get("type")
     node_type = registry.get(type_name) if isinstance(type_name, str) else None
-    ports[node_id] = node_type.ports if node_type else ()
+    ports[node_id] = node_type.ports_for(node.get("config")) if node_type else ()
     if node_type and isinstance(node.get("config"), dict) and node["config"].get("on_error") == "route":
-        ports[node_id] = (*node_type.ports, ERROR_PORT)
+        ports[node_id] = (*ports[node_id], ERROR_PORT)
     if node_type is None:
         problems.append(
             ErrorItem(node=node_id, field="type", message=f"Unknown node type {node.get('type')!r}.")

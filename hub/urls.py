@@ -9,23 +9,10 @@ from flows.webhooks import receive
 from hub import events_api, frontend, health
 from hub.api import AuditExportView, AuditView
 from identity import views as sign_in
-from nodes.api import (
-    ConnectionsView,
-    ConnectionView,
-    DlpPolicyView,
-    LogicEvaluateView,
-    NodeTypesView,
-    TeamPolicyView,
-)
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("identity.urls")),
-    path("node-types", NodeTypesView.as_view()),
-    path("logic/evaluate", LogicEvaluateView.as_view()),
-    path("connections", ConnectionsView.as_view()),
-    path("connections/<uuid:connection_id>", ConnectionView.as_view()),
-    path("teams/<int:team_id>/policy", TeamPolicyView.as_view()),
-    path("policies/dlp", DlpPolicyView.as_view()),
+    path("", include("nodes.urls")),
     path("audit", AuditView.as_view()),
     path("audit/export", AuditExportView.as_view()),
     path("event-endpoints", events_api.EventEndpointsView.as_view()),

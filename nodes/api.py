@@ -29,9 +29,16 @@ class NodeTypeOut(serializers.Serializer[Any]):
     description = serializers.CharField()
     config_schema = serializers.JSONField(help_text="JSON Schema (2020-12) of the node's config.")
     ports = serializers.ListField(child=serializers.CharField(), help_text="Output ports.")
+    config_ports = inline_serializer(
+        name="ConfigPorts",
+        fields={"list": serializers.CharField(), "key": serializers.CharField()},
+        allow_null=True,
+        help_text="More output ports named in the config: each item of config[list] adds the port item[key].",
+    )
     inputs = serializers.ListField(
         child=serializers.CharField(), help_text="Input ports (none for triggers)."
     )
+    example = serializers.JSONField(allow_null=True, help_text="An example config, for the node catalog.")
 
 
 class NodeTypesView(APIView):

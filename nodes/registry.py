@@ -111,6 +111,11 @@ class NodeType(ABC, Generic[C]):
     # `builtins.type`: inside this class, `type` names the node type string above.
     Config: ClassVar[builtins.type[NodeConfig]] = NodeConfig
     ports: ClassVar[tuple[str, ...]] = ("out",)
+    # More output ports named in the config: (list key, item key), e.g. ("cases", "port") for
+    # `transform.switch`, whose every case is a port. The editor reads the same declaration.
+    config_ports: ClassVar[tuple[str, str] | None] = None
+    # A config shown in the node catalog as an example (valid for this type).
+    example: ClassVar[dict[str, Any] | None] = None
 
     @property
     def is_trigger(self) -> bool:
@@ -122,6 +127,19 @@ class NodeType(ABC, Generic[C]):
         ...
 
     # --- derived from the declaration, never written twice ---------------------------------------
+    def ports_for(self, config: Any) -> tuple[str, ...]:
+        """The output ports of a node with this config: the declared ones, then any the config names."""
+        if self.config_ports is None or not isinstance(config, dict):
+            return self.ports
+        list_key, item_key = self.config_ports
+        items = config.get(list_key)
+        named = [
+            item[item_key]
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict) and isinstance(item.get(item_key), str)
+        ]
+        return tuple(dict.fromkeys([*self.ports, *named]))
+
     def config_schema(self) -> dict[str, Any]:
         schema = self.Config.model_json_schema(by_alias=True)
         schema["title"] = self.title
@@ -160,7 +178,11 @@ class NodeType(ABC, Generic[C]):
             "description": self.description,
             "config_schema": self.config_schema(),
             "ports": list(self.ports),
+            "config_ports": (
+                {"list": self.config_ports[0], "key": self.config_ports[1]} if self.config_ports else None
+            ),
             "inputs": [] if self.is_trigger else ["in"],
+            "example": self.example,
         }
 
 
