@@ -263,6 +263,8 @@ def _execute_step(
             raise NodeError(refusal)  # not retryable: the policy, not the moment, refuses it
         ctx = NodeContext(
             host_guard=rules.host_guard(node),
+            team_id=run.flow.team_id,
+            flow_owner_id=run.flow.owner_id,
             data=data,
             node_id=node["id"],
             run_id=str(run.id),

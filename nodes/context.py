@@ -26,6 +26,9 @@ class NodeContext:
     origin_run_id: str | None = None
     # The team's host allow-list for this node (nodes.policies), checked on the URL actually called.
     host_guard: HostGuard | None = None
+    # Whose flow runs: a connection or a data table is used only within its team (or by its owner).
+    team_id: int | None = None
+    flow_owner_id: int | None = None
 
     @property
     def idempotency_key(self) -> str:
