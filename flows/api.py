@@ -41,6 +41,7 @@ from flows.models import (
     VersionDecision,
     VersionState,
 )
+from flows.polling import poll_status
 from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
 from hub.request_body import validated_body
@@ -145,13 +146,27 @@ class FlowOut(serializers.ModelSerializer[Flow]):
         return webhook_url(self.context.get("request"), flow, getattr(flow, "live_graph", None))
 
 
+class PollStatus(serializers.Serializer[Any]):
+    last_polled_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(choices=["ok", "failed"], allow_null=True)
+    error = serializers.CharField(allow_null=True, help_text="Why the last poll failed.")
+    items = serializers.IntegerField(help_text="Items in the last reply.")
+    started = serializers.IntegerField(help_text="Runs the last poll started.")
+    next_poll_at = serializers.DateTimeField()
+
+
 class FlowDetailOut(FlowOut):
-    """One flow, with what is still wrong with its draft."""
+    """One flow, with what is still wrong with its draft, and how its polling stands (`trigger.poll`)."""
 
     problems = serializers.SerializerMethodField()
+    poll = serializers.SerializerMethodField()
 
     class Meta(FlowOut.Meta):
-        fields = [*FlowOut.Meta.fields, "problems"]
+        fields = [*FlowOut.Meta.fields, "problems", "poll"]
+
+    @extend_schema_field(PollStatus(allow_null=True))
+    def get_poll(self, flow: Flow) -> dict[str, Any] | None:
+        return poll_status(flow)
 
     @extend_schema_field(ProblemItem(many=True))
     def get_problems(self, flow: Flow) -> list[dict[str, Any]]:

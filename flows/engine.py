@@ -31,6 +31,7 @@ from hub.events import event_emit
 from nodes import registry
 from nodes.context import NodeContext
 from nodes.expressions import ExpressionError
+from nodes.outcomes import AwaitDecision, Emit
 from nodes.policies import Policies
 from nodes.registry import ERROR_PORT, NodeError, RetryPolicy, Route, Wait
 from nodes.selectors import policies_for_team
@@ -242,6 +243,8 @@ def _execute_step(
         step.status, step.waiting_for, step.resume_at, step.finished_at = StepStatus.SUCCEEDED, "", None, now
         _save(step, ["status", "waiting_for", "resume_at", "finished_at"])
         return step
+    if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "approval":
+        return _approval_resume(run, step)
     if step is None:
         step = StepRun(run=run, node=node["id"], node_type=node["type"], position=position, started_at=now)
     step.status = StepStatus.RUNNING
@@ -283,6 +286,8 @@ def _execute_step(
             error = NodeError(f"Unexpected error: {type(raised).__name__}: {raised}")
         return _step_failed(run, step, node, policy, error, attempt_started, route_errors)
 
+    if isinstance(result, AwaitDecision | Emit):
+        return _outcome(run, step, node, result, attempt_started, policy, route_errors)
     if isinstance(result, Wait) and result.until > timezone.now():
         step.status, step.waiting_for, step.resume_at, step.output, step.port = (
             StepStatus.WAITING,
@@ -395,3 +400,62 @@ def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "")
         return  # cancelled, or taken over by another worker: not ours to finish
     log.info("run %s %s", run.id, status)
     live.run_changed(run.pk)
+
+
+# --- Outcomes the engine acts on for a node: approvals and emitted events (nodes.outcomes) ---------
+
+
+def _outcome(
+    run: Run,
+    step: StepRun,
+    node: dict[str, Any],
+    result: AwaitDecision | Emit,
+    attempt_started: datetime,
+    policy: RetryPolicy,
+    route_errors: bool,
+) -> StepRun:
+    from flows.approvals import approval_task_open
+    from flows.emitting import event_runs_start
+
+    try:
+        with transaction.atomic():
+            if isinstance(result, Emit):
+                # The started runs and the step's success are stored together (or neither is).
+                runs = event_runs_start(
+                    run=run, node_id=node["id"], event=result.event, payload=result.payload
+                )
+                step.status, step.output, step.port = (
+                    StepStatus.SUCCEEDED,
+                    {"event": result.event, "runs": runs},
+                    "out",
+                )
+                step.finished_at = timezone.now()
+                _log_attempt(step, attempt_started, "succeeded")
+                _save(step, ["status", "output", "port", "finished_at", "attempt_log"])
+                return step
+            task = approval_task_open(run=run, node_id=node["id"], request=result)
+            step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "approval", task.expires_at
+            _save(step, ["status", "waiting_for", "resume_at"])
+            _wait(run, task.expires_at)
+            return step
+    except NodeError as error:
+        return _step_failed(run, step, node, policy, error, attempt_started, route_errors)
+
+
+def _approval_resume(run: Run, step: StepRun) -> StepRun:
+    """A run woken at an approval step: go on by the decision (or `expired`), or wait on."""
+    from flows.approvals import approval_settle
+
+    settled = approval_settle(run=run, node_id=step.node)
+    if settled is None:  # woken early (the sweeper): the task is still open
+        _wait(run, step.resume_at or timezone.now())
+        return step
+    step.port, step.output = settled
+    step.status, step.waiting_for, step.resume_at, step.finished_at = (
+        StepStatus.SUCCEEDED,
+        "",
+        None,
+        timezone.now(),
+    )
+    _save(step, ["status", "port", "output", "waiting_for", "resume_at", "finished_at"])
+    return step

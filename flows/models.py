@@ -155,6 +155,8 @@ class TriggerEvent(models.Model):
         SCHEDULE = "schedule"
         TEST = "test"
         ERROR_FLOW = "error_flow"
+        EVENT = "event"  # another flow's action.emit
+        POLL = "poll"  # a new item trigger.poll found
 
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -246,10 +248,87 @@ class StepRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     resume_at = models.DateTimeField(null=True, blank=True)
-    waiting_for = models.CharField(max_length=8, blank=True, choices=[("delay", "delay"), ("retry", "retry")])
+    waiting_for = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[("delay", "delay"), ("retry", "retry"), ("approval", "approval")],
+    )
     # One entry per attempt: {"attempt", "started_at", "finished_at", "status", "error"}.
     attempt_log = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "node"], name="unique_step_per_run")]
         ordering = ["position"]
+
+
+# --- Approvals inside runs, and polling (transform.approval, trigger.poll) ---------------------------
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class ApprovalTask(models.Model):
+    """A `transform.approval` step waiting for a person: who may decide (a named person, or everyone
+    holding a role for the flow's team), until when, and — once decided — who decided what."""
+
+    class Role(models.TextChoices):
+        APPROVER = "approver"  # the team's approvers, and admins
+        ADMIN = "admin"
+        TEAM = "team"  # every member of the flow's team, and admins
+
+    # A UUID: the id travels in links and URLs, and must not be guessable from its neighbours.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="approval_tasks")
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="approval_tasks")
+    node = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    data = models.JSONField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    state = models.CharField(max_length=16, choices=ApprovalState.choices, default=ApprovalState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    # When the people who may decide were e-mailed: set once, so a redelivered message mails nobody twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "node"], name="one_approval_task_per_step")]
+        indexes = [models.Index(fields=["state", "-created_at"], name="approval_task_inbox")]
+
+
+class PollState(models.Model):
+    """Where a flow's `trigger.poll` stands: when it is due next, and how the last poll went (shown
+    in the flow's API output as `poll`)."""
+
+    flow = models.OneToOneField(Flow, on_delete=models.CASCADE, related_name="poll_state")
+    next_poll_at = models.DateTimeField()
+    # False until the first poll succeeded: with `start: new` that poll only remembers what exists.
+    primed = models.BooleanField(default=False)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=8, blank=True)  # "ok" or "failed"
+    last_error = models.TextField(blank=True)
+    last_items = models.PositiveIntegerField(default=0)
+    last_started = models.PositiveIntegerField(default=0)
+
+
+class PollSeen(models.Model):
+    """A key of an item `trigger.poll` has seen for a flow; the newest `POLL_SEEN_LIMIT` are kept."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="poll_seen")
+    key = models.CharField(max_length=255)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["flow", "key"], name="poll_seen_once")]

@@ -7,6 +7,7 @@ a slow or broken mail server or chat is logged and never fails, nor slows, the s
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -154,3 +155,57 @@ def version_submitted_notify(version_id: int) -> dict[str, Any]:
         "sent" if sent["chat"] else "not sent",
     )
     return sent
+
+
+# --- Approval steps inside runs (transform.approval) ---------------------------------------------
+
+
+def approval_link(token: str) -> str:
+    """The signed link's page: absolute with `PUBLIC_URL`, else the path alone."""
+    return f"{settings.PUBLIC_URL}/approval/{token}"
+
+
+def approval_email_text(task: Any, link: str) -> tuple[str, str]:
+    body = [
+        f"The flow “{task.flow.name}” waits for your decision: {task.title}",
+        "",
+        *([task.message, ""] if task.message else []),
+        *(
+            ["Data:", json.dumps(task.data, indent=2, ensure_ascii=False, default=str), ""]
+            if task.data is not None
+            else []
+        ),
+        f"Decide before {task.expires_at:%Y-%m-%d %H:%M} UTC; after that the flow goes on as expired.",
+        "",
+        f"Approve or reject: {link}",
+        "",
+        "The link is yours alone: whoever uses it decides in your name.",
+    ]
+    return f"Approval needed: {task.title}", "\n".join(body) + "\n"
+
+
+def approval_task_notify(task_id: str) -> dict[str, Any]:
+    """E-mail everyone who may decide the task a link of their own, once: a task already told (a
+    redelivered message), decided meanwhile, or gone, tells nobody."""
+    from flows.approvals import approval_deciders, approval_link_token
+    from flows.models import ApprovalState, ApprovalTask
+
+    claimed = ApprovalTask.objects.filter(
+        pk=task_id, notified_at__isnull=True, state=ApprovalState.PENDING
+    ).update(notified_at=timezone.now())
+    if not claimed:
+        return {"emails": 0}
+    task = ApprovalTask.objects.select_related("flow").get(pk=task_id)
+    messages = []
+    for person in approval_deciders(task):
+        subject, body = approval_email_text(task, approval_link(approval_link_token(task, person)))
+        messages.append(EmailMessage(subject=subject, body=body, to=[person.email]))
+    sent = 0
+    if messages:
+        try:
+            with get_connection() as connection:
+                sent = int(connection.send_messages(messages) or 0)
+        except Exception:  # SMTP refusals, timeouts: logged; the task is in the inbox regardless
+            log.exception("approval e-mails for task %s not sent", task_id)
+    log.info("approval task %s: %s e-mail(s)", task_id, sent)
+    return {"emails": sent}

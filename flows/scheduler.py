@@ -1,5 +1,6 @@
-"""The periodic loop: fires schedule triggers, re-sends runs the queue lost (the outbox sweeper) and,
-when `RUN_RETENTION_DAYS` is set, prunes old finished runs once an hour.
+"""The periodic loop: fires schedule triggers, queues due polls (`trigger.poll`, polled on workers),
+re-sends runs the queue lost (the outbox sweeper) and, when `RUN_RETENTION_DAYS` is set, prunes old
+finished runs once an hour.
 
 Safe to run in several processes at once: a tick is stored as a trigger event whose idempotency key
 names the tick, and the database refuses the second copy.
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from flows import graph as flow_graph
 from flows.models import FlowVersion, Run, RunStatus, TriggerEvent, VersionState
+from flows.polling import polls_enqueue
 from flows.retention import runs_prune
 from flows.services import run_start
 from flows.tasks import enqueue_run
@@ -112,6 +114,7 @@ def run_forever(stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             schedules_fire()
+            polls_enqueue()  # only queues: the polls themselves run on workers
             loop_time = timezone.now().timestamp()
             if loop_time - last_sweep >= settings.SWEEP_INTERVAL_SECONDS:
                 runs_resend_stale()

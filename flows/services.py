@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from flows import graph as flow_graph
 from flows import live, notifications, selectors
+from flows.approvals import approval_tasks_expire_for_run
 from flows.models import (
     FINISHED,
     DecisionKind,
@@ -542,13 +543,13 @@ def run_cancel(*, run: Run, user: Any) -> Run:
     run.steps.filter(status__in=[StepStatus.RUNNING, StepStatus.WAITING]).update(
         status=StepStatus.FAILED, error="The run was cancelled.", finished_at=now
     )
+    approval_tasks_expire_for_run(run)  # nobody may decide for a run that will not go on
     audit.record(actor=user, action="run.cancelled", target_type="run", target_id=run.id)
     transaction.on_commit(lambda: live.run_changed(run.pk))
     return run
 
 
 # --- Webhook security --------------------------------------------------------------------------------
-
 
 
 @transaction.atomic

@@ -48,3 +48,23 @@ def enqueue_run(run_id: Any, *, at: datetime | None = None) -> None:
     # robust: a broker that is down must not turn a stored run into an error answer; the run row is
     # the outbox, and the sweeper sends it once the broker is back.
     transaction.on_commit(send, robust=True)
+
+
+@dramatiq.actor(queue_name=NOTIFY_QUEUE, max_retries=0, time_limit=2 * 60 * 1000)
+def notify_approval_task(task_id: str) -> dict[str, Any]:
+    """E-mail the people who may decide an approval step its signed links, after the step committed."""
+    from flows.notifications import approval_task_notify
+
+    return approval_task_notify(task_id)
+
+
+POLL_QUEUE = "polls"
+
+
+@dramatiq.actor(queue_name=POLL_QUEUE, max_retries=0, time_limit=5 * 60 * 1000)
+def poll_flow(flow_id: str) -> dict[str, Any]:
+    """Poll one flow's endpoint (`trigger.poll`) and start a run per new item. Idempotent: a second
+    copy of the message starts no run twice (seen keys and idempotency keys)."""
+    from flows.polling import poll_run
+
+    return poll_run(flow_id)

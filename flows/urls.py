@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flows import api, health_api
+from flows import api, approvals_api, health_api
 
 urlpatterns = [
     path("flows", api.FlowsView.as_view()),
@@ -29,4 +29,6 @@ urlpatterns = [
     path("runs/<uuid:run_id>", api.RunView.as_view()),
     path("runs/<uuid:run_id>/replay", api.ReplayView.as_view()),
     path("runs/<uuid:run_id>/cancel", api.CancelView.as_view()),
+    path("approval-tasks", approvals_api.ApprovalTasksView.as_view()),
+    path("approval-tasks/<uuid:task_id>/decide", approvals_api.ApprovalTaskDecideView.as_view()),
 ]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from flows.approval_page import approval_page
 from flows.metrics import metrics_view
 from flows.webhooks import receive
 from hub import events_api, frontend, health
@@ -40,6 +41,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/asyncapi.yaml", events_api.asyncapi_document, name="asyncapi"),
     path("hooks/<str:key>", receive, name="webhook"),
+    # The page an approval e-mail links to (flows.approval_page); a browser page, not the app's.
+    path("approval/<str:token>", approval_page, name="approval-page"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
     path("metrics", metrics_view),

@@ -80,6 +80,10 @@ MATRIX: dict[str, str] = {
     "runs_replay": "runs:write",
     "runs_replay_many": "runs:write",
     "runs_cancel": "runs:write",
+    # approval steps inside runs: the task's own rule (assignee or role) says who decides, so the
+    # floor is seeing runs (approvers and viewers named as assignees hold no runs:write)
+    "approval_tasks_list": "runs:read",
+    "approval_tasks_decide": "runs:read",
     # connections are shared by every flow: reading them is part of building, changing them is admin
     "connections_list": "flows:read",
     "connections_read": "flows:read",
