@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from flows import graph as flow_graph
-from flows import live
+from flows import live, loops
 from flows.models import Flow, Run, RunStatus, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
 from flows.selectors import run_graph
@@ -169,6 +169,9 @@ def _walk(run: Run) -> None:
             return  # cancelled, or taken over by another worker
         node = graph.nodes[node_id]
         step = steps.get(node_id)
+        if node_id in graph.body_of:
+            _loop_body_passed(run, node, position, step)
+            continue
         if step is None or not _settled(step):
             if node_id == graph.trigger:
                 source_output: Any = run.event.payload
@@ -183,7 +186,15 @@ def _walk(run: Run) -> None:
                     continue
                 source_output = steps[feeding[0].source].output
             step = _execute_step(
-                run, step, node, position, source_output, data, rules=rules, refusal=refusals.get(node_id)
+                run,
+                step,
+                node,
+                position,
+                source_output,
+                data,
+                rules=rules,
+                refusal=refusals.get(node_id),
+                graph=graph,
             )
             steps[node_id] = step
             if not _settled(step):
@@ -194,6 +205,13 @@ def _walk(run: Run) -> None:
                 data["trigger"] = step.output
             last_output = step.output
     _finish(run, RunStatus.SUCCEEDED, output=last_output)
+
+
+def _loop_body_passed(run: Run, node: dict[str, Any], position: int, step: StepRun | None) -> None:
+    """A loop's body step: its loop's step ran it for each item and recorded it; when the loop did
+    not run it (skipped, or failed into its error port before any item), it is skipped too."""
+    if step is None and not StepRun.objects.filter(run=run, node=node["id"]).exists():
+        _skip(run, node, position)
 
 
 def _settled(step: StepRun) -> bool:
@@ -236,6 +254,7 @@ def _execute_step(
     *,
     rules: Policies,
     refusal: str | None,
+    graph: flow_graph.Graph | None = None,
 ) -> StepRun:
     now = timezone.now()
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
@@ -276,7 +295,22 @@ def _execute_step(
             attempt=step.attempts,
         )
         result = node_type.execute(ctx, config, source_output)
+        if graph is not None and node["id"] in graph.loops:
+            # A loop's body runs here, for each item, within this one step (flows/loops.py).
+            result = loops.loop_execute(
+                run=run,
+                step=step,
+                body=graph.loops[node["id"]],
+                items=result,
+                config=config,
+                data=data,
+                graph=graph,
+                rules=rules,
+                still_mine=lambda: _renew(run),
+            )
     except Exception as raised:
+        if isinstance(raised, loops.RunLost):
+            raise  # cancelled or taken over mid-loop: nothing more of this run is ours to write
         if isinstance(raised, NodeError):
             error = raised
         elif isinstance(raised, ExpressionError):

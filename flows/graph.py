@@ -10,6 +10,7 @@ from typing import Any
 
 from hub.problems import ErrorItem
 from nodes import registry
+from nodes.builtin.transform.loop import BODY_PORT, LOOP_TYPE, WAITING_TYPES
 from nodes.registry import ERROR_PORT
 
 SCHEMA = "switchboard.flow/v1"
@@ -26,6 +27,16 @@ class Edge:
     target_port: str = DEFAULT_TARGET_PORT
 
 
+@dataclass(frozen=True)
+class LoopBody:
+    """The steps a loop runs for each item: every node after its `each` port, in execution order;
+    `last` are those with nothing after them, whose outputs are the item's result."""
+
+    loop: str
+    nodes: list[str]
+    last: list[str]
+
+
 @dataclass
 class Graph:
     """A validated graph, ready to walk: nodes in execution order and each node's incoming edges."""
@@ -34,6 +45,9 @@ class Graph:
     order: list[str]
     incoming: dict[str, list[Edge]] = field(default_factory=dict)
     trigger: str = ""
+    # Loop id → its body; body node id → its loop. The walk leaves body nodes to their loop's step.
+    loops: dict[str, LoopBody] = field(default_factory=dict)
+    body_of: dict[str, str] = field(default_factory=dict)
 
 
 def validate(document: Any) -> list[ErrorItem]:
@@ -91,6 +105,8 @@ def validate(document: Any) -> list[ErrorItem]:
 
     if triggers:
         problems.extend(_shape_problems(list(ports), parsed_edges, triggers[0]))
+    types = {n["id"]: n.get("type") for n in nodes if isinstance(n, dict) and isinstance(n.get("id"), str)}
+    problems.extend(_loop_problems(types, parsed_edges))
     return problems
 
 
@@ -281,6 +297,83 @@ def _topological(node_ids: list[str], edges: list[Edge]) -> list[str] | None:
     return order if len(order) == len(node_ids) else None
 
 
+def _reachable(starts: list[str], edges: list[Edge]) -> set[str]:
+    """Every node reachable from `starts` (themselves included)."""
+    found, queue = set(starts), deque(starts)
+    while queue:
+        node_id = queue.popleft()
+        for edge in edges:
+            if edge.source == node_id and edge.target not in found:
+                found.add(edge.target)
+                queue.append(edge.target)
+    return found
+
+
+def loop_body_nodes(loop_id: str, edges: list[Edge]) -> set[str]:
+    """A loop's body: every node reachable from its `each` port."""
+    return _reachable([e.target for e in edges if e.source == loop_id and e.source_port == BODY_PORT], edges)
+
+
+def _loop_problems(types: dict[str, Any], edges: list[Edge]) -> list[ErrorItem]:
+    """A loop's body must be self-contained: entered only through `each`, never leading back out to
+    the steps after the loop (its results leave through `done`), and free of triggers, waiting nodes
+    and further loops (a body runs inside the loop's one step, so nothing in it can park the run)."""
+    problems: list[ErrorItem] = []
+    for loop_id in [n for n, t in types.items() if t == LOOP_TYPE]:
+        body = loop_body_nodes(loop_id, edges)
+        if not body:
+            problems.append(
+                ErrorItem(
+                    node=loop_id,
+                    message=f"Nothing is connected to the {BODY_PORT!r} port of loop {loop_id!r}: "
+                    "connect the steps to run for each item.",
+                )
+            )
+            continue
+        after = _reachable(
+            [e.target for e in edges if e.source == loop_id and e.source_port != BODY_PORT], edges
+        )
+        for node_id in [n for n in types if n in body]:
+            for entry in edges:
+                if entry.target != node_id or entry.source in body:
+                    continue
+                if entry.source == loop_id and entry.source_port == BODY_PORT:
+                    continue
+                if entry.source == loop_id or entry.source in after:
+                    message = (
+                        f"{node_id!r} runs for each item of loop {loop_id!r} and also after the loop "
+                        f"(from {entry.source!r}); a loop's body cannot lead back out to the steps after "
+                        f"it: connect those to {loop_id!r}'s done port."
+                    )
+                else:
+                    message = (
+                        f"{node_id!r} is in the body of loop {loop_id!r} but is also reached from "
+                        f"{entry.source!r}, outside it; a loop's body is entered only through its "
+                        f"{BODY_PORT!r} port."
+                    )
+                problems.append(ErrorItem(node=node_id, message=message))
+            node_type = registry.get(types[node_id]) if isinstance(types[node_id], str) else None
+            if node_type is not None and node_type.is_trigger:
+                problems.append(ErrorItem(node=node_id, message="A trigger cannot be inside a loop's body."))
+            elif types[node_id] in WAITING_TYPES:
+                problems.append(
+                    ErrorItem(
+                        node=node_id,
+                        message=f"{node_id!r} ({types[node_id]}) waits, which a loop's body cannot: "
+                        "every item runs within the loop's step.",
+                    )
+                )
+            elif types[node_id] == LOOP_TYPE:
+                problems.append(
+                    ErrorItem(
+                        node=node_id,
+                        message=f"Loop {node_id!r} is inside loop {loop_id!r}; loops inside loops are not "
+                        "supported yet.",
+                    )
+                )
+    return problems
+
+
 def compile_graph(document: dict[str, Any]) -> Graph:
     """A document already known to be valid, prepared for the engine."""
     nodes = {n["id"]: n for n in document["nodes"]}
@@ -298,7 +391,16 @@ def compile_graph(document: dict[str, Any]) -> Graph:
     for edge in edges:
         incoming[edge.target].append(edge)
     trigger = next(n for n in order if (t := registry.get(nodes[n]["type"])) is not None and t.is_trigger)
-    return Graph(nodes=nodes, order=order, incoming=incoming, trigger=trigger)
+    loops: dict[str, LoopBody] = {}
+    for loop_id in [n for n in order if nodes[n]["type"] == LOOP_TYPE]:
+        body = loop_body_nodes(loop_id, edges)
+        loops[loop_id] = LoopBody(
+            loop=loop_id,
+            nodes=[n for n in order if n in body],
+            last=[n for n in order if n in body and not any(e.source == n for e in edges)],
+        )
+    body_of = {node_id: loop.loop for loop in loops.values() for node_id in loop.nodes}
+    return Graph(nodes=nodes, order=order, incoming=incoming, trigger=trigger, loops=loops, body_of=body_of)
 
 
 def trigger_node(document: dict[str, Any]) -> dict[str, Any] | None:

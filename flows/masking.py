@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from nodes.builtin.transform.loop import BODY_PORT, LOOP_TYPE
+
 MASK = "••••"
 
 # Header and field names whose values are credentials. Matched against the whole name, case-blind.
@@ -35,14 +37,41 @@ def node_is_sensitive(node: dict[str, Any]) -> bool:
 
 
 def sensitive_nodes(graph: dict[str, Any] | None) -> set[str]:
-    """The ids of a document's sensitive nodes."""
+    """The ids of a document's sensitive nodes, and of each loop whose body holds one: a loop's step
+    carries its body's outputs (its results, and its checkpoint of every body step per item)."""
     if not isinstance(graph, dict):
         return set()
-    return {
+    marked = {
         str(node["id"])
         for node in graph.get("nodes", [])
         if isinstance(node, dict) and "id" in node and node_is_sensitive(node)
     }
+    if marked:
+        marked |= {loop for loop, body in loop_bodies(graph).items() if body & marked}
+    return marked
+
+
+def loop_bodies(graph: dict[str, Any]) -> dict[str, set[str]]:
+    """Each `transform.loop` of a document and the nodes of its body (reachable from its `each`
+    port), read from the raw document so a draft being drawn is masked the same way."""
+    nodes = [n for n in graph.get("nodes", []) if isinstance(n, dict)]
+    edges = [e for e in graph.get("edges", []) if isinstance(e, dict)]
+    bodies: dict[str, set[str]] = {}
+    for loop in (str(n.get("id")) for n in nodes if n.get("type") == LOOP_TYPE):
+        queue = [
+            str(e.get("target"))
+            for e in edges
+            if e.get("source") == loop and e.get("sourcePort") == BODY_PORT
+        ]
+        body = set(queue)
+        while queue:
+            current = queue.pop()
+            for target in (str(e.get("target")) for e in edges if e.get("source") == current):
+                if target not in body:
+                    body.add(target)
+                    queue.append(target)
+        bodies[loop] = body
+    return bodies
 
 
 def masked_inputs(graph: dict[str, Any] | None) -> set[str]:
@@ -111,6 +140,9 @@ def mask_run(run: dict[str, Any], graph: dict[str, Any] | None) -> dict[str, Any
     ]
     masked = {**run, "steps": steps}
     finished = [step for step in run.get("steps", []) if step.get("status") == "succeeded"]
+    # A loop's body steps come after the loop, but the run's output is the loop's (or a later step's).
+    in_body = set().union(*loop_bodies(graph).values()) if isinstance(graph, dict) else set()
+    finished = [step for step in finished if step.get("node") not in in_body]
     if hidden_out and finished and finished[-1].get("node") in hidden_out:
         masked["output"] = mask_value(run.get("output"))
     if "graph" in run:

@@ -29,11 +29,14 @@ class NodeContext:
     # Whose flow runs: a connection or a data table is used only within its team (or by its owner).
     team_id: int | None = None
     flow_owner_id: int | None = None
+    # Inside a loop's body: the item's index, so each item's side effect has its own idempotency key.
+    loop_index: int | None = None
 
     @property
     def idempotency_key(self) -> str:
-        """Stable per run and node: the same across retries and replays of this step."""
-        return f"{self.origin_run_id or self.run_id}:{self.node_id}"
+        """Stable per run and node (and loop item): the same across retries and replays of this step."""
+        key = f"{self.origin_run_id or self.run_id}:{self.node_id}"
+        return key if self.loop_index is None else f"{key}:{self.loop_index}"
 
     def evaluate(self, value: Any) -> Any:
         """Evaluate a config value the way CONTRACT §2 says (templates, rules, walked containers)."""
