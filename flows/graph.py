@@ -10,7 +10,7 @@ from typing import Any
 
 from hub.problems import ErrorItem
 from nodes import registry
-from nodes.builtin.transform.loop import BODY_PORT, LOOP_TYPE, WAITING_TYPES
+from nodes.builtin.transform.loop import BODY_PORT, LOOP_TYPE, NOT_IN_LOOPS, WAITING_TYPES
 from nodes.registry import ERROR_PORT
 
 SCHEMA = "switchboard.flow/v1"
@@ -361,6 +361,14 @@ def _loop_problems(types: dict[str, Any], edges: list[Edge]) -> list[ErrorItem]:
                         node=node_id,
                         message=f"{node_id!r} ({types[node_id]}) waits, which a loop's body cannot: "
                         "every item runs within the loop's step.",
+                    )
+                )
+            elif types[node_id] in NOT_IN_LOOPS:
+                problems.append(
+                    ErrorItem(
+                        node=node_id,
+                        message=f"{node_id!r} ({types[node_id]}) cannot be inside a loop's body yet; "
+                        f"put it after {loop_id!r}'s done port.",
                     )
                 )
             elif types[node_id] == LOOP_TYPE:

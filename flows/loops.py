@@ -38,6 +38,7 @@ from nodes import registry
 from nodes.builtin.transform.loop import BODY_PORT, LoopConfig
 from nodes.context import NodeContext
 from nodes.expressions import ExpressionError
+from nodes.outcomes import AwaitDecision, Emit
 from nodes.policies import Policies
 from nodes.registry import ERROR_PORT, NodeError, RetryPolicy, Route, Wait
 
@@ -290,8 +291,8 @@ class _ItemRunner:
                     loop_index=index,
                 )
                 result = node_type.execute(ctx, config, source_output)
-                if isinstance(result, Wait):
-                    raise NodeError("A step inside a loop cannot wait.")
+                if isinstance(result, Wait | AwaitDecision | Emit):
+                    raise NodeError("This step cannot run inside a loop: it waits or starts other flows.")
             except Exception as raised:
                 error = _node_error(raised, node)
                 if error.retryable and attempts < policy.max_attempts and not self.stop.is_set():

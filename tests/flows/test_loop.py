@@ -307,9 +307,10 @@ def test_a_body_that_leads_back_out_to_the_steps_after_the_loop_is_refused() -> 
     assert where == "total" and "cannot lead back out" in message
 
 
-def test_waiting_nodes_and_nested_loops_are_refused_in_a_body() -> None:
+def test_waiting_nodes_emits_and_nested_loops_are_refused_in_a_body() -> None:
     document = loop_flow(
         node("pause", "transform.delay", seconds=5),
+        node("tell", "action.emit", event="order.seen", payload={"var": "loop.item"}),
         node("inner", "transform.loop", items=[1]),
         node("shape", "transform.map", fields={"x": 1}),
     )
@@ -317,6 +318,7 @@ def test_waiting_nodes_and_nested_loops_are_refused_in_a_body() -> None:
     document["edges"].append(edge("inner", "shape", "each"))
     found = dict(loop_problems(document))
     assert "waits, which a loop's body cannot" in found["pause"]
+    assert "cannot be inside a loop's body yet" in found["tell"]
     assert "loops inside loops are not supported yet" in found["inner"]
 
 

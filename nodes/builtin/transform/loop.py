@@ -22,6 +22,8 @@ DONE_PORT = "done"
 MAX_ITEMS_CAP = 10_000
 # Node types that park the run to wait: a loop body runs inside one step, so it cannot wait.
 WAITING_TYPES = frozenset({"transform.delay", "transform.approval"})
+# Node types whose result the engine acts on after the step (starting other flows' runs).
+NOT_IN_LOOPS = frozenset({"action.emit"})
 
 
 class LoopConfig(NodeConfig):
