@@ -209,6 +209,19 @@ def shown_url(url: str) -> str:
         return "(an invalid URL)"
 
 
+def shown_origin(url: str) -> str:
+    """Only the scheme and host of a URL whose path is itself a secret (a Slack or Teams incoming
+    webhook): `https://hooks.slack.com/…`. Credentials, port, path and query all stay out."""
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError):
+        return "(an invalid URL)"
+    if not parsed.scheme or not host:
+        return "(an invalid URL)"
+    return f"{parsed.scheme}://{'[' + host + ']' if ':' in host else host}/…"
+
+
 def retryable_status(status: int) -> bool:
     """Whether the same request may well succeed later: 408, 425, 429 and every 5xx."""
     return status in (408, 425, 429) or status >= 500

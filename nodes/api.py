@@ -1,14 +1,17 @@
-"""Node types, the expression language, connections and the policies on node use over the API.
+"""Node types, the expression language, connections, the policies on node use, the built-in data tables
+and the canonical schemas over the API.
 
 Anyone who may read flows may read node types and connections (the editor needs them); connections are
-shared by every flow, so only admins make or remove them for now. Policies are admins' alone.
+shared by every flow, so only admins make or remove them for now. Policies are admins' alone. Data
+tables are seen by their team's members (admins see all); their rows are run data, so reading them
+takes runs:read, and removing a table is a builder's (of its team) or an admin's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,8 +21,9 @@ from hub.pagination import paginate
 from hub.problems import ErrorItem, ValidationProblem
 from hub.request_body import validated_body
 from identity import selectors as identity_selectors
-from nodes import expressions, policies, registry, selectors, services
-from nodes.models import Connection, DlpGroup, DlpPolicy, TeamPolicy
+from identity.permissions import request_token
+from nodes import canonical, expressions, policies, registry, selectors, services
+from nodes.models import Connection, DataTable, DlpGroup, DlpPolicy, TableRow, TeamPolicy
 
 
 class NodeTypeOut(serializers.Serializer[Any]):
@@ -300,3 +304,82 @@ class DlpPolicyView(APIView):
             default_group=body["default_group"],
         )
         return Response(_dlp_data(policy))
+
+
+# --- data tables (`action.table`) -------------------------------------------------------------------
+
+
+class TableTeamRef(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TableOut(serializers.ModelSerializer[DataTable]):
+    team = TableTeamRef(read_only=True, help_text="The team whose flows use the table: its members see it.")
+    rows = serializers.IntegerField(source="row_count", read_only=True, help_text="How many rows it holds.")
+    updated_at = serializers.DateTimeField(
+        source="rows_updated_at", read_only=True, help_text="When a row last changed (or the table was made)."
+    )
+
+    class Meta:
+        model = DataTable
+        fields = ["id", "name", "team", "rows", "created_at", "updated_at"]
+
+
+class TableRowOut(serializers.ModelSerializer[TableRow]):
+    class Meta:
+        model = TableRow
+        fields = ["key", "data", "created_at", "updated_at"]
+
+
+class TablesView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
+    @extend_schema(operation_id="tables_list", responses=TableOut(many=True))
+    def get(self, request: Request) -> Response:
+        tables = selectors.tables_visible(user=request.user, token=request_token(request))
+        return paginate(self, tables, TableOut)
+
+
+class TableView(APIView):
+    required_scopes = {"DELETE": "flows:write"}
+
+    @extend_schema(operation_id="tables_delete", responses={204: None})
+    def delete(self, request: Request, table_id: Any) -> Response:
+        table = selectors.table_visible_get(table_id, user=request.user, token=request_token(request))
+        services.table_delete(user=request.user, table=table)
+        return Response(status=204)
+
+
+class TableRowsView(APIView):
+    required_scopes = {"GET": "runs:read"}
+
+    @extend_schema(
+        operation_id="tables_rows_list",
+        parameters=[
+            OpenApiParameter("key", str, description="Only the row under this key."),
+            OpenApiParameter("cursor", str, description="The page to read (from `next`)."),
+        ],
+        responses=TableRowOut(many=True),
+    )
+    def get(self, request: Request, table_id: Any) -> Response:
+        table = selectors.table_visible_get(table_id, user=request.user, token=request_token(request))
+        key = request.query_params.get("key")
+        return paginate(self, selectors.table_rows(table, key=key), TableRowOut)
+
+
+# --- canonical schemas (`transform.validate`) -------------------------------------------------------
+
+
+class CanonicalSchemaOut(serializers.Serializer[Any]):
+    name = serializers.ChoiceField(choices=list(canonical.NAMES))
+    title = serializers.CharField()
+    schema = serializers.JSONField(help_text="The JSON Schema (2020-12), with its $id.")
+
+
+class SchemasView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
+    @extend_schema(operation_id="schemas_list", responses=CanonicalSchemaOut(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(canonical.all_schemas())

@@ -1,4 +1,5 @@
-"""Connections: the credentials nodes use, encrypted at rest, never placed in a run's data."""
+"""Connections: the credentials nodes use, encrypted at rest, never placed in a run's data; the policies
+on node use; and the built-in data tables (`action.table`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ class Connection(models.Model):
     class Kind(models.TextChoices):
         # The signing secret of outbound Standard Webhooks (`action.webhook`).
         WEBHOOK_SECRET = "webhook_secret"
+        # A Slack or Teams incoming-webhook URL: the URL itself is the credential (`action.slack/teams`).
+        INCOMING_WEBHOOK = "incoming_webhook"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
@@ -66,3 +69,38 @@ class DlpPolicy(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class DataTable(models.Model):
+    """A team's keyed table, for lookups and dedup in flows without another database (`action.table`).
+    Made on the first write of a flow in the team; the name is unique within the team."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey("identity.Team", on_delete=models.CASCADE, related_name="data_tables")
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="data_table_team_name")]
+        indexes = [models.Index(fields=["-created_at", "id"], name="data_table_list")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TableRow(models.Model):
+    """One row of a data table, by its key. The unique (table, key) is what makes insert-if-absent and
+    upsert safe when two runs write the same key at once."""
+
+    table = models.ForeignKey(DataTable, on_delete=models.CASCADE, related_name="rows")
+    key = models.CharField(max_length=500)
+    data = models.JSONField(default=dict)
+    # The idempotency key of the step that last wrote the row: a retried or replayed insert of the
+    # same step finds its own row and is not taken for a duplicate.
+    written_by = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "key"], name="table_row_key")]
+        indexes = [models.Index(fields=["table", "-created_at", "id"], name="table_row_list")]

@@ -50,12 +50,14 @@ def send(
     timeout: float | None = None,
     accept_redirects: bool = True,
     connection: str | None = None,
+    secret_path: bool = False,
 ) -> Reply:
     """Send one request and capture the reply; NodeError for a refused address, a failure, or status ≥ 400.
 
     The step's idempotency key goes out as `Idempotency-Key` so a retried request can be recognised;
     `headers` may replace it (an API may want its own key), and `content_type`. With
-    `accept_redirects=False` a 3xx fails too.
+    `accept_redirects=False` a 3xx fails too. With `secret_path` (an incoming-webhook URL, whose path
+    is the credential) messages and logs show the scheme and host only.
     """
     if ctx.host_guard is not None and (refusal := ctx.host_guard.refusal(url)) is not None:
         raise NodeError(refusal)  # the team's policy, checked on the host known only now; never retried
@@ -64,7 +66,7 @@ def send(
     except egress.EgressRefused as refused:
         raise NodeError(refused.message, retryable=refused.retryable) from None
     seconds = settings.HTTP_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
-    label = f"{method} {egress.shown_url(url)}"
+    label = f"{method} {egress.shown_origin(url) if secret_path else egress.shown_url(url)}"
     request_headers = httpx.Headers(
         {
             "User-Agent": USER_AGENT,

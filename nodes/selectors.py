@@ -1,14 +1,20 @@
-"""Reads of the nodes app: connections, and their secrets for the node that uses them."""
+"""Reads of the nodes app: connections, and their secrets for the node that uses them; the policies on
+node use; the built-in data tables."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
+
+from django.db.models import Count, F, Max, QuerySet
+from django.db.models.functions import Coalesce
 
 from hub import crypto
 from hub.problems import NotFound, ValidationProblem
-from identity.models import Team
+from identity import selectors as identity
+from identity.models import ApiToken, Team
 from nodes import registry
-from nodes.models import Connection, DlpPolicy, TeamPolicy
+from nodes.models import Connection, DataTable, DlpPolicy, TableRow, TeamPolicy
 from nodes.policies import DlpRules, Policies, TeamRules, Violation
 
 
@@ -72,3 +78,42 @@ def policy_check(*, team_id: int, document: Any, detail: str | None = None) -> N
     found = policy_violations(team_id=team_id, document=document)
     if found:
         raise ValidationProblem([violation.as_error() for violation in found], detail=detail)
+
+
+# --- data tables ------------------------------------------------------------------------------------
+
+
+def table_row_get(*, team_id: int, table: str, key: str) -> TableRow | None:
+    """The row under `key` in the team's table `table`; None when either is not there."""
+    return TableRow.objects.filter(table__team_id=team_id, table__name=table, key=key).first()
+
+
+def tables_visible(*, user: Any, token: ApiToken | None) -> QuerySet[DataTable]:
+    """The data tables a request may see: its person's teams' tables, every table for an admin
+    request; each with its row count and when a row last changed."""
+    tables = DataTable.objects.select_related("team").annotate(
+        row_count=Count("rows"), rows_updated_at=Coalesce(Max("rows__updated_at"), F("created_at"))
+    )
+    if identity.request_is_admin(user, token):
+        return tables
+    return tables.filter(team_id__in=identity.user_team_ids(user))
+
+
+def table_visible_get(table_id: Any, *, user: Any, token: ApiToken | None) -> DataTable:
+    """One table the request may see; 404 for another team's table, as for none."""
+    try:
+        pk = uuid.UUID(str(table_id))
+    except ValueError:
+        pk = None
+    found = tables_visible(user=user, token=token).filter(pk=pk).first() if pk else None
+    if found is None:
+        raise NotFound(f"No data table has the id {table_id}.")
+    return found
+
+
+def table_rows(table: DataTable, *, key: str | None = None) -> QuerySet[TableRow]:
+    """A table's rows, or only the one under `key`."""
+    rows = TableRow.objects.filter(table=table)
+    if key is not None and "\x00" in key:
+        return rows.none()  # no key holds one (action.table refuses them); PostgreSQL would raise
+    return rows.filter(key=key) if key is not None else rows

@@ -9,4 +9,8 @@ urlpatterns = [
     path("connections/<uuid:connection_id>", api.ConnectionView.as_view()),
     path("teams/<int:team_id>/policy", api.TeamPolicyView.as_view()),
     path("policies/dlp", api.DlpPolicyView.as_view()),
+    path("tables", api.TablesView.as_view()),
+    path("tables/<uuid:table_id>", api.TableView.as_view()),
+    path("tables/<uuid:table_id>/rows", api.TableRowsView.as_view()),
+    path("schemas", api.SchemasView.as_view()),
 ]

@@ -35,6 +35,7 @@ from identity.permissions import SIGNED_IN, ScopedPermission
 from identity.selectors import ROLE_SCOPES
 from identity.services import apitoken_create, team_default, team_delete, user_deactivate
 from nodes import services as nodes
+from nodes.models import DataTable
 from tests.conftest import client_for, person
 from tests.support.flows import chain, node
 from tests.support.runs import wait_for_run
@@ -89,6 +90,12 @@ MATRIX: dict[str, str] = {
     "connections_read": "flows:read",
     "connections_create": "admin",
     "connections_delete": "admin",
+    # data tables: seen by their team; rows are run data; removing one is building
+    "tables_list": "flows:read",
+    "tables_rows_list": "runs:read",
+    "tables_delete": "flows:write",
+    # the canonical schemas transform.validate checks against
+    "schemas_list": "flows:read",
     # policies on node use
     "team_policy_read": "admin",
     "team_policy_replace": "admin",
@@ -229,7 +236,7 @@ def ops_team(db: Any) -> Team:
 @pytest.fixture
 def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
     """Real objects behind every path parameter: a flow (in Ops) with a pending version written by
-    someone else than the people being tried, a run, a connection, an event endpoint."""
+    someone else than the people being tried, a run, a connection, an event endpoint, a data table."""
     settings.EGRESS_ALLOW = ["127.0.0.1"]
     author = person("dora", "builder", teams=(ops_team,))
     document = chain(node("start", "trigger.manual"), node("shape", "transform.map", fields={"n": 1}))
@@ -237,6 +244,7 @@ def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
     flows.version_submit(flow=flow, user=author)
     run, _ = flows.run_start(flow=flow, kind=TriggerEvent.Kind.TEST, payload={}, test_graph=document)
     connection, _ = nodes.connection_create(user=author, name="Signing", kind="webhook_secret")
+    nodes.table_row_upsert(team_id=ops_team.pk, table="seen", key="k", data={}, mode="merge", written_by="")
     endpoint, _ = events.event_endpoint_create(
         user=author, url="http://127.0.0.1:9/events", event_types=["run.failed"]
     )
@@ -246,6 +254,7 @@ def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
         "run_id": str(run.pk),
         "connection_id": str(connection.pk),
         "endpoint_id": str(endpoint.pk),
+        "table_id": str(DataTable.objects.get(team=ops_team, name="seen").pk),
     }
 
 

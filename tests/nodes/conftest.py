@@ -9,6 +9,9 @@ import pytest
 
 from nodes.context import NodeContext
 
+# Real flows run by real workers, as in tests/flows (the `worker` fixture is in tests/conftest.py).
+from tests.flows.conftest import make_flow, test_run  # noqa: F401
+
 RUN_ID = "run-1"
 CORRELATION_ID = "corr-0001"
 

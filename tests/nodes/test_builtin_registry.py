@@ -37,3 +37,22 @@ def test_contract_node_type_is_registered(type_name: str, ports: list[str]) -> N
     assert "retry" in schema["properties"]
     problems = node.validate_config({"nope": 1})
     assert any(field is None and "nope" in message for field, message in problems)
+
+
+@pytest.mark.parametrize("node_type", registry.registry.all(), ids=lambda t: t.type)
+def test_every_example_config_is_valid_for_its_type(node_type: registry.NodeType[object]) -> None:
+    # given a registered node type (built in, or from a plug-in or connector)
+    # when its catalog example is checked with its own validation
+    # then it has none to check, or one that validates and parses
+    if node_type.example is None:
+        assert not type(node_type).__module__.startswith("nodes.builtin."), "built-in types show an example"
+        return
+    assert node_type.validate_config(node_type.example) == []
+    node_type.parse_config(node_type.example)
+    assert node_type.describe()["example"] == node_type.example
+
+
+def test_every_built_in_type_has_an_example() -> None:
+    built_in = [t for t in registry.registry.all() if type(t).__module__.startswith("nodes.builtin.")]
+    assert {t.type for t in built_in} >= set(CONTRACT_TYPES)
+    assert [t.type for t in built_in if not t.example] == []

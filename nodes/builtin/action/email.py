@@ -50,6 +50,11 @@ class SendEmail(NodeType[EmailConfig]):
     category = "action"
     description = "Sends a plain-text e-mail and outputs its Message-ID."
     Config = EmailConfig
+    example = {
+        "to": "{{ input.email }}",
+        "subject": "Your order {{ input.id }}",
+        "text": "Hello {{ input.name }},\n\nthank you for your order.",
+    }
 
     def execute(self, ctx: NodeContext, config: EmailConfig, input: Any) -> dict[str, Any]:
         to = _addresses(ctx, "to", config.to)

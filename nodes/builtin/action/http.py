@@ -74,6 +74,13 @@ class HttpRequest(NodeType[HttpConfig]):
     category = "action"
     description = "Calls a web address and outputs the reply's status, headers and body."
     Config = HttpConfig
+    example = {
+        "method": "POST",
+        "url": "https://crm.example.com/api/leads",
+        "headers": {"Accept": "application/json"},
+        "json": {"email": "{{ input.email }}", "source": "switchboard"},
+        "retry": {"max_attempts": 3},
+    }
 
     def execute(self, ctx: NodeContext, config: HttpConfig, input: Any) -> dict[str, Any]:
         content: bytes | None = None

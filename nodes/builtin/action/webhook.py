@@ -41,6 +41,7 @@ class SendWebhook(NodeType[WebhookConfig]):
     category = "action"
     description = "Posts a JSON event to a receiver with Standard Webhooks headers; any 2xx is delivered."
     Config = WebhookConfig
+    example = {"url": "https://erp.example.com/hooks/orders", "payload": {"order": {"var": "input"}}}
 
     def execute(self, ctx: NodeContext, config: WebhookConfig, input: Any) -> dict[str, Any]:
         body = outbound.encode_json(ctx.evaluate(config.payload))

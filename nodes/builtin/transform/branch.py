@@ -26,6 +26,7 @@ class Branch(NodeType[BranchConfig]):
     category = "transform"
     description = "Continues on the true port when the condition holds, on the false port when it does not."
     Config = BranchConfig
+    example = {"condition": {"==": [{"var": "input.country"}, "NL"]}}
     ports = ("true", "false")
 
     def execute(self, ctx: NodeContext, config: BranchConfig, input: Any) -> Route:

@@ -26,6 +26,7 @@ class Delay(NodeType[DelayConfig]):
     category = "transform"
     description = "Waits for the given time, then continues with its input."
     Config = DelayConfig
+    example = {"seconds": 3600}
 
     def execute(self, ctx: NodeContext, config: DelayConfig, input: Any) -> Wait:
         return Wait(until=datetime.now(UTC) + timedelta(seconds=config.seconds), output=input)

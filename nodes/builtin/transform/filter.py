@@ -26,6 +26,7 @@ class Filter(NodeType[FilterConfig]):
     category = "transform"
     description = "Continues only when the condition is true; otherwise the steps after it are skipped."
     Config = FilterConfig
+    example = {"condition": {">": [{"var": "input.total"}, 100]}}
 
     def execute(self, ctx: NodeContext, config: FilterConfig, input: Any) -> Route:
         return Route(output=input, port="out" if ctx.check(config.condition) else None)

@@ -26,6 +26,13 @@ class Map(NodeType[MapConfig]):
     category = "transform"
     description = "Builds an object from the run's data, one computed value per field."
     Config = MapConfig
+    example = {
+        "fields": {
+            "email": {"var": "trigger.body.customer.email"},
+            "greeting": "Hello {{ trigger.body.customer.name }}",
+            "source": "webshop",
+        }
+    }
 
     def execute(self, ctx: NodeContext, config: MapConfig, input: Any) -> dict[str, Any]:
         # Field by field: the whole mapping would read as a rule when its only key is an operator's name.

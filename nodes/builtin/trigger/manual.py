@@ -28,6 +28,7 @@ class ManualTrigger(NodeType[ManualConfig]):
     category = "trigger"
     description = "Starts the flow on demand, from the app or the API, with the JSON given."
     Config = ManualConfig
+    example = {"sample": {"email": "ann@example.com", "plan": "pro"}}
 
     def execute(self, ctx: NodeContext, config: ManualConfig, input: Any) -> Any:
         return input

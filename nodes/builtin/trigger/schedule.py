@@ -88,6 +88,7 @@ class ScheduleTrigger(NodeType[ScheduleConfig]):
     category = "trigger"
     description = "Starts the flow at the times a cron expression names."
     Config = ScheduleConfig
+    example = {"cron": "0 9 * * 1-5", "timezone": "Europe/Amsterdam"}
 
     def next_after(self, config: ScheduleConfig, after: datetime) -> datetime:
         """The first scheduled time strictly after `after` (a naive `after` is taken as UTC), in UTC."""

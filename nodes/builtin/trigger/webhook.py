@@ -59,6 +59,7 @@ class WebhookTrigger(NodeType[WebhookConfig]):
     category = "trigger"
     description = "Starts the flow when an HTTP request arrives at the flow's webhook URL."
     Config = WebhookConfig
+    example = {"verify": "standard_webhooks", "respond": "accepted"}
 
     def execute(self, ctx: NodeContext, config: WebhookConfig, input: Any) -> Any:
         # The ingest has already built {"body", "headers", "query", "method"} from the request.
