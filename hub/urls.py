@@ -9,6 +9,7 @@ from flows.webhooks import receive
 from hub import events_api, frontend, health
 from hub.api import AuditExportView, AuditView
 from identity import views as sign_in
+from nodes.views import oauth_callback
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("identity.urls")),
@@ -40,6 +41,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/asyncapi.yaml", events_api.asyncapi_document, name="asyncapi"),
     path("hooks/<str:key>", receive, name="webhook"),
+    # The OAuth2 provider sends the browser back here after a connection's authorization.
+    path("connections/oauth/callback", oauth_callback, name="connection-oauth-callback"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
     path("metrics", metrics_view),

@@ -80,11 +80,16 @@ MATRIX: dict[str, str] = {
     "runs_replay": "runs:write",
     "runs_replay_many": "runs:write",
     "runs_cancel": "runs:write",
-    # connections are shared by every flow: reading them is part of building, changing them is admin
+    # connections: reading them is part of building; builders make their teams' and their own (who
+    # may change which one is checked per connection: admins, its owner, its team's members)
+    "connection_kinds_list": "flows:read",
     "connections_list": "flows:read",
     "connections_read": "flows:read",
-    "connections_create": "admin",
-    "connections_delete": "admin",
+    "connections_create": "flows:write",
+    "connections_update": "flows:write",
+    "connections_delete": "flows:write",
+    "connections_test": "flows:write",
+    "connections_authorize": "flows:write",
     # policies on node use
     "team_policy_read": "admin",
     "team_policy_replace": "admin",
@@ -232,7 +237,7 @@ def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
     flow = flows.flow_create(user=author, name="Matrix", graph=document, team_id=ops_team.pk)
     flows.version_submit(flow=flow, user=author)
     run, _ = flows.run_start(flow=flow, kind=TriggerEvent.Kind.TEST, payload={}, test_graph=document)
-    connection, _ = nodes.connection_create(user=author, name="Signing", kind="webhook_secret")
+    connection, _ = nodes.connection_create(user=author, name="Signing", kind="webhook_secret", team=ops_team)
     endpoint, _ = events.event_endpoint_create(
         user=author, url="http://127.0.0.1:9/events", event_types=["run.failed"]
     )
