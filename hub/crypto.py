@@ -13,6 +13,8 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
 class SecretUnreadable(Exception):
@@ -22,6 +24,13 @@ class SecretUnreadable(Exception):
 @cache
 def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(key.encode()) for key in settings.FIELD_ENCRYPTION_KEYS])
+
+
+@receiver(setting_changed)
+def _keys_changed(*, setting: str, **_: object) -> None:
+    # Tests (and rotatekeys' own) change the keys at run time; the cached MultiFernet must follow.
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        _fernet.cache_clear()
 
 
 def encrypt(plain: str) -> str:

@@ -46,6 +46,18 @@ _REFUSED_KINDS = (
     ("is_reserved", "reserved"),
 )
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Cloud instance metadata services hand out the server's own cloud credentials: the prize of an SSRF.
+# They are refused even for an allowed host name or a wider CIDR; only the address itself allows one.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, …
+        "169.254.170.2",  # AWS ECS task credentials
+        "fd00:ec2::254",  # AWS over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+    )
+)
+METADATA = "cloud metadata"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,15 @@ class AllowList:
             except ValueError:
                 hosts.add(_normal_host(entry))
         return cls(frozenset(hosts), tuple(networks))
+
+    def names_address(self, ip: IPAddress) -> bool:
+        """Whether a one-address entry names `ip` (or the IPv4 address inside it) itself."""
+        candidates = [ip, embedded] if (embedded := _embedded_ipv4(ip)) else [ip]
+        return any(
+            network.num_addresses == 1 and candidate in network
+            for candidate in candidates
+            for network in self.networks
+        )
 
     def allows_address(self, ip: IPAddress) -> bool:
         candidates = [ip, embedded] if (embedded := _embedded_ipv4(ip)) else [ip]
@@ -95,12 +116,20 @@ def vetted_addresses(host: str, port: int) -> list[IPAddress]:
     """The addresses of `host`, all of them allowed; EgressRefused naming the first refused one otherwise."""
     allow = AllowList.parse(settings.EGRESS_ALLOW)
     addresses = _resolve(host, port)
+    for ip in addresses:
+        if refused_kind(ip) == METADATA and not allow.names_address(ip):
+            which = "it" if _normal_host(host) == str(ip) else shown_address(ip)
+            raise EgressRefused(
+                f"Refused to connect to {host}: {which} is not a public address ({METADATA}): a cloud "
+                "metadata service hands out this server's own credentials. To allow it anyway, add the "
+                "address itself to EGRESS_ALLOW (a host name or a wider CIDR does not)."
+            )
     if _normal_host(host) in allow.hosts:
         return addresses
     for ip in addresses:
         kind = refused_kind(ip)
         if kind and not allow.allows_address(ip):
-            which = "it" if _normal_host(host) == str(ip) else str(ip)
+            which = "it" if _normal_host(host) == str(ip) else shown_address(ip)
             raise EgressRefused(
                 f"Refused to connect to {host}: {which} is not a public address ({kind}). "
                 "To allow it, add the host name, or a CIDR that contains the address, to EGRESS_ALLOW."
@@ -108,11 +137,20 @@ def vetted_addresses(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+def shown_address(ip: IPAddress) -> str:
+    """An address as people write it: IPv4-mapped ones with their IPv4 part (::ffff:127.0.0.1)."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return f"::ffff:{ip.ipv4_mapped}"
+    return str(ip)
+
+
 def refused_kind(ip: IPAddress) -> str | None:
     """Why an address is not public ("loopback", "private", …), or None for a public address."""
     embedded = _embedded_ipv4(ip)
     if embedded is not None and (kind := refused_kind(embedded)):
         return kind
+    if ip in METADATA_ADDRESSES:
+        return METADATA
     for attribute, kind in _REFUSED_KINDS:
         if getattr(ip, attribute):
             return kind

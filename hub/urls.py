@@ -10,6 +10,7 @@ from flows.webhooks import receive
 from hub import events_api, frontend, health
 from hub.api import AuditExportView, AuditView
 from identity import views as sign_in
+from nodes.views import oauth_callback
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("identity.urls")),
@@ -43,6 +44,8 @@ urlpatterns = [
     path("hooks/<str:key>", receive, name="webhook"),
     # The page an approval e-mail links to (flows.approval_page); a browser page, not the app's.
     path("approval/<str:token>", approval_page, name="approval-page"),
+    # The OAuth2 provider sends the browser back here after a connection's authorization.
+    path("connections/oauth/callback", oauth_callback, name="connection-oauth-callback"),
     path("healthz", health.healthz),
     path("readyz", health.readyz),
     path("metrics", metrics_view),

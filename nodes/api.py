@@ -1,8 +1,9 @@
 """Node types, the expression language, connections, the policies on node use, the built-in data tables
 and the canonical schemas over the API.
 
-Anyone who may read flows may read node types and connections (the editor needs them); connections are
-shared by every flow, so only admins make or remove them for now. Policies are admins' alone. Data
+Anyone who may read flows may read node types and the connections they may use (the editor needs
+them); builders make connections for their teams or for themselves, admins instance-wide ones too.
+Secrets go in and never come out. Policies are admins' alone. Data
 tables are seen by their team's members (admins see all); their rows are run data, so reading them
 takes runs:read, and removing a table is a builder's (of its team) or an admin's.
 """
@@ -18,11 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.pagination import paginate
-from hub.problems import ErrorItem, ValidationProblem
+from hub.problems import ErrorItem, Forbidden, ValidationProblem
 from hub.request_body import validated_body
 from identity import selectors as identity_selectors
+from identity.models import Team
 from identity.permissions import request_token
-from nodes import canonical, expressions, policies, registry, selectors, services
+from nodes import canonical, connection_kinds, expressions, policies, registry, selectors, services
 from nodes.models import Connection, DataTable, DlpGroup, DlpPolicy, TableRow, TeamPolicy
 
 
@@ -76,21 +78,93 @@ class LogicEvaluateView(APIView):
         return Response({"result": result})
 
 
+# --- connections ---------------------------------------------------------------------------------
+
+
+class ConnectionKindOut(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Connection.Kind.choices)
+    title = serializers.CharField()
+    description = serializers.CharField()
+    settings_schema = serializers.JSONField(help_text="JSON Schema of the kind's non-secret settings.")
+    secret = inline_serializer(
+        name="ConnectionKindSecret",
+        fields={
+            "title": serializers.CharField(),
+            "description": serializers.CharField(),
+            "required": serializers.BooleanField(),
+        },
+        allow_null=True,
+        help_text="What the secret is (null: the kind has none).",
+    )
+    oauth = serializers.BooleanField(help_text="Authorized through OAuth2 (the Authorize button).")
+
+
+class ConnectionKindsView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
+    @extend_schema(operation_id="connection_kinds_list", responses=ConnectionKindOut(many=True))
+    def get(self, request: Request) -> Response:
+        return Response([kind.describe() for kind in connection_kinds.KINDS.values()])
+
+
 class ConnectionOut(serializers.ModelSerializer[Connection]):
+    team_name = serializers.CharField(source="team.name", allow_null=True, read_only=True, default=None)
+    owner = serializers.SerializerMethodField()
+    settings = serializers.JSONField(help_text="The kind's non-secret settings.")
+    authorized = serializers.SerializerMethodField(
+        help_text="oauth2: whether a token is stored (authorized, or got once). false for other kinds."
+    )
+    fingerprint = serializers.CharField(
+        help_text="A short tag telling secrets apart (never the secret); empty when there is none."
+    )
+
     class Meta:
         model = Connection
-        fields = ["id", "name", "kind", "fingerprint", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "team",
+            "team_name",
+            "personal",
+            "owner",
+            "settings",
+            "fingerprint",
+            "authorized",
+            "token_expires_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_owner(self, connection: Connection) -> str | None:
+        return connection.owner.get_username() if connection.owner else None
+
+    def get_authorized(self, connection: Connection) -> bool:
+        return connection.kind == Connection.Kind.OAUTH2 and bool(connection.token_encrypted)
+
+
+SECRET_HELP = (
+    "The secret (API key, password, token, client secret, webhook URL). Write-only: never returned. "
+    "For webhook_secret leave it out to have a new whsec_… secret made (shown once)."
+)
 
 
 class ConnectionCreate(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Connection.Kind.choices)
-    secret = serializers.CharField(
+    team = serializers.IntegerField(
         required=False,
-        allow_blank=True,
-        write_only=True,
-        max_length=4096,
-        help_text="Leave out to have a new whsec_… secret made (shown once).",
+        allow_null=True,
+        min_value=1,
+        help_text="Share it with this team (one of yours; any for an admin). Leave out with personal "
+        "false for an instance-wide connection (admins only).",
+    )
+    personal = serializers.BooleanField(
+        required=False, default=False, help_text="Yours alone: only flows you own may use it."
+    )
+    settings = serializers.JSONField(required=False, default=dict, help_text="The kind's settings.")
+    secret = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=4096, help_text=SECRET_HELP
     )
 
 
@@ -101,35 +175,161 @@ class ConnectionCreated(ConnectionOut):
         fields = [*ConnectionOut.Meta.fields, "secret"]
 
 
-class ConnectionsView(APIView):
-    required_scopes = {"GET": "flows:read", "POST": "admin"}
+class ConnectionUpdate(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, required=False)
+    settings = serializers.JSONField(required=False, help_text="Replaces the settings (all of them).")
+    secret = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=4096, help_text="Replaces the secret."
+    )
 
-    @extend_schema(operation_id="connections_list", responses=ConnectionOut(many=True))
-    def get(self, request: Request) -> Response:
-        return paginate(self, Connection.objects.all(), ConnectionOut)
+
+class ConnectionTestOut(serializers.Serializer[Any]):
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+    status = serializers.IntegerField(allow_null=True, help_text="The status base_url answered, if called.")
+
+
+AuthorizeOut = inline_serializer(name="ConnectionAuthorize", fields={"authorize_url": serializers.URLField()})
+
+
+def _create_scope(request: Request, data: dict[str, Any]) -> Team | None:
+    """The team of a new connection, refusing scopes the person may not create."""
+    team_id, personal = data.get("team"), data.get("personal", False)
+    is_admin = identity_selectors.request_is_admin(request.user, request_token(request))
+    if personal and team_id is not None:
+        raise ValidationProblem(
+            [ErrorItem(field="personal", message="A personal connection belongs to no team: leave out team.")]
+        )
+    if team_id is None:
+        if not personal and not is_admin:
+            raise Forbidden(
+                "Only admins create instance-wide connections; share it with one of your teams or make it "
+                "personal.",
+                errors=[ErrorItem(field="team", message="Choose one of your teams, or personal.")],
+            )
+        return None
+    team = identity_selectors.team_get(team_id)
+    if team is None:
+        raise ValidationProblem([ErrorItem(field="team", message=f"No team has the id {team_id}.")])
+    if not is_admin and team.pk not in identity_selectors.user_team_ids(request.user):
+        raise Forbidden(
+            f"You are not in team {team.name}: share connections with your own teams.",
+            errors=[ErrorItem(field="team", message=f"You are not in team {team.name}.")],
+        )
+    return team
+
+
+def _visible(request: Request, connection_id: Any) -> Connection:
+    return selectors.connection_visible_get(connection_id, user=request.user, token=request_token(request))
+
+
+def _changeable(request: Request, connection_id: Any) -> Connection:
+    connection = _visible(request, connection_id)
+    if not selectors.connection_may_change(connection, user=request.user, token=request_token(request)):
+        raise Forbidden(
+            "Only admins, its owner or the members of its team may change the connection "
+            f"'{connection.name}'."
+        )
+    return connection
+
+
+class ConnectionsView(APIView):
+    required_scopes = {"GET": "flows:read", "POST": "flows:write"}
 
     @extend_schema(
-        operation_id="connections_create", request=ConnectionCreate, responses={201: ConnectionCreated}
+        operation_id="connections_list",
+        responses=ConnectionOut(many=True),
+        description="The connections you may use: your teams', instance-wide ones and your personal "
+        "ones (every one for an admin). Secrets are never returned.",
+    )
+    def get(self, request: Request) -> Response:
+        visible = selectors.connections_visible(user=request.user, token=request_token(request))
+        return paginate(self, visible, ConnectionOut)
+
+    @extend_schema(
+        operation_id="connections_create",
+        request=ConnectionCreate,
+        responses={201: ConnectionCreated},
+        description="Create a connection shared with one of your teams (`team`), personal (`personal`), "
+        "or instance-wide (neither; admins only). Problems name the field, e.g. `settings.token_url`.",
     )
     def post(self, request: Request) -> Response:
         data = validated_body(ConnectionCreate, request)
+        team = _create_scope(request, data)
         connection, made = services.connection_create(
-            user=request.user, name=data["name"], kind=data["kind"], secret=data.get("secret") or None
+            user=request.user,
+            name=data["name"],
+            kind=data["kind"],
+            secret=data.get("secret") or None,
+            settings=data.get("settings"),
+            team=team,
+            personal=bool(data.get("personal")),
         )
+        connection = selectors.connection_get(connection.pk)
         return Response({**ConnectionOut(connection).data, "secret": made}, status=201)
 
 
 class ConnectionView(APIView):
-    required_scopes = {"GET": "flows:read", "DELETE": "admin"}
+    required_scopes = {"GET": "flows:read", "PATCH": "flows:write", "DELETE": "flows:write"}
 
     @extend_schema(operation_id="connections_read", responses=ConnectionOut)
     def get(self, request: Request, connection_id: Any) -> Response:
-        return Response(ConnectionOut(selectors.connection_get(connection_id)).data)
+        return Response(ConnectionOut(_visible(request, connection_id)).data)
+
+    @extend_schema(
+        operation_id="connections_update",
+        request=ConnectionUpdate,
+        responses=ConnectionOut,
+        description="Rename, replace the settings or the secret. New credentials drop stored OAuth2 tokens.",
+    )
+    def patch(self, request: Request, connection_id: Any) -> Response:
+        connection = _changeable(request, connection_id)
+        data = validated_body(ConnectionUpdate, request)
+        updated = services.connection_update(
+            user=request.user,
+            connection=connection,
+            name=data.get("name"),
+            settings=data.get("settings"),
+            secret=data.get("secret"),
+        )
+        return Response(ConnectionOut(updated).data)
 
     @extend_schema(operation_id="connections_delete", responses={204: None})
     def delete(self, request: Request, connection_id: Any) -> Response:
-        services.connection_delete(user=request.user, connection=selectors.connection_get(connection_id))
+        services.connection_delete(user=request.user, connection=_changeable(request, connection_id))
         return Response(status=204)
+
+
+class ConnectionTestView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
+    @extend_schema(
+        operation_id="connections_test",
+        request=None,
+        responses=ConnectionTestOut,
+        description="Try the connection: an oauth2 one obtains a token; then, when `base_url` is set, it "
+        "is called (GET) with the credentials. The answer never holds the secret.",
+    )
+    def post(self, request: Request, connection_id: Any) -> Response:
+        return Response(services.connection_test(connection=_visible(request, connection_id)))
+
+
+class ConnectionAuthorizeView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
+    @extend_schema(
+        operation_id="connections_authorize",
+        request=None,
+        responses=AuthorizeOut,
+        description="Start the OAuth2 authorization-code grant: send the browser to `authorize_url`. The "
+        "provider sends it back to `/connections/oauth/callback` (register that redirect URI with it).",
+    )
+    def post(self, request: Request, connection_id: Any) -> Response:
+        connection = _changeable(request, connection_id)
+        url = services.connection_authorize_start(
+            user=request.user, connection=connection, base_url=request.build_absolute_uri("/")
+        )
+        return Response({"authorize_url": url})
 
 
 # --- policies on node use (admins) ----------------------------------------------------------------

@@ -43,16 +43,18 @@ class NodeContext:
         return expressions.evaluate(value, self.data)
 
     def secret(self, connection_id: str, kind: str) -> str:
-        """A connection's secret, for this call only: never put it in the context or the output."""
-        from nodes.selectors import connection_secret
+        """A connection's secret, for this call only: never put it in the context or the output.
+        The connection must be of `kind` and one this flow may use (its team's, instance-wide, or
+        personal to the flow's owner)."""
+        from nodes.credentials import CredentialError, secret_of, usable
 
         try:
-            found = connection_secret(connection_id, kind)
-        except Exception as error:  # a malformed id, or a key that no longer decrypts it
-            raise NodeError(f"The connection {connection_id!r} cannot be used: {error}") from error
-        if found is None:
-            raise NodeError(f"No {kind} connection has the id {connection_id!r}.")
-        return found
+            connection = usable(
+                connection_id, team_id=self.team_id, flow_owner_id=self.flow_owner_id, kind=kind
+            )
+            return secret_of(connection)
+        except CredentialError as error:
+            raise NodeError(error.message, retryable=error.retryable) from None
 
     def check(self, condition: Any) -> bool:
         """A JsonLogic condition against the context, by JsonLogic truthiness."""

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
+from django.conf import settings as conf
 from django.db import models
 
 
 class Connection(models.Model):
+    """A credential. Its scope decides which flows may use it and who sees it: shared with a `team`,
+    `personal` to its owner, or instance-wide (neither; only admins make those). Everything secret is
+    encrypted with `hub.crypto` and never leaves through the API."""
+
     class Kind(models.TextChoices):
+        API_KEY = "api_key"
+        BASIC = "basic"
+        BEARER = "bearer"
+        OAUTH2 = "oauth2"
         # The signing secret of outbound Standard Webhooks (`action.webhook`).
         WEBHOOK_SECRET = "webhook_secret"
         # A Slack or Teams incoming-webhook URL: the URL itself is the credential (`action.slack/teams`).
@@ -19,11 +27,22 @@ class Connection(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    secret_encrypted = models.TextField()
-    fingerprint = models.CharField(max_length=16)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    # The non-secret settings of the kind (validated by `nodes.connection_kinds`).
+    settings = models.JSONField(default=dict, blank=True)
+    # Empty only for an OAuth2 public client (PKCE, no client secret).
+    secret_encrypted = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=16, blank=True)
+    owner = models.ForeignKey(conf.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A team's connection goes with its team: it must never fall back to instance-wide.
+    team = models.ForeignKey(
+        "identity.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="connections"
     )
+    personal = models.BooleanField(default=False)
+    # OAuth2: the token response (access and refresh token), encrypted JSON, and when the access
+    # token expires; `oauth_pending_encrypted` holds a started authorization (state nonce, PKCE verifier).
+    token_encrypted = models.TextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    oauth_pending_encrypted = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,7 +72,7 @@ class TeamPolicy(models.Model):
     # Node types whose nodes must be marked `"sensitive": true`.
     require_sensitive = models.JSONField(default=list)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        conf.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,7 +85,7 @@ class DlpPolicy(models.Model):
     classification = models.JSONField(default=dict)
     default_group = models.CharField(max_length=16, choices=DlpGroup.choices, default=DlpGroup.NON_BUSINESS)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        conf.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 

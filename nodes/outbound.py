@@ -15,6 +15,7 @@ import httpx
 from django.conf import settings
 
 from hub import egress
+from nodes.credentials import CredentialError, Credentials, usable
 from nodes.registry import NodeError
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def send(
     content_type: str | None = None,
     timeout: float | None = None,
     accept_redirects: bool = True,
+    follow_redirects: bool = False,
     connection: str | None = None,
     secret_path: bool = False,
 ) -> Reply:
@@ -56,52 +58,185 @@ def send(
 
     The step's idempotency key goes out as `Idempotency-Key` so a retried request can be recognised;
     `headers` may replace it (an API may want its own key), and `content_type`. With
-    `accept_redirects=False` a 3xx fails too. With `secret_path` (an incoming-webhook URL, whose path
-    is the credential) messages and logs show the scheme and host only.
+    `accept_redirects=False` a 3xx fails too. With `follow_redirects`, up to MAX_REDIRECTS are followed,
+    each hop checked again like the first (team hosts, EGRESS_ALLOW, at connect time too).
+
+    `connection` (a connection id) authenticates the request with that connection's credentials, which
+    the flow's team must be allowed to use; they go to the first URL's origin only. An oauth2
+    connection's token is renewed before it expires, and once after a 401, when the request is sent again.
+    Credentials never appear in the reply kept, in errors or in logs. With `secret_path` (an
+    incoming-webhook URL, whose path is the credential) messages and logs show the scheme and host only.
     """
+    credentials: Credentials | None = None
+    if connection:
+        try:
+            found = usable(connection, team_id=ctx.team_id, flow_owner_id=ctx.flow_owner_id)
+            credentials = Credentials(found)
+        except CredentialError as error:
+            raise NodeError(error.message, retryable=error.retryable) from None
+    seconds = settings.HTTP_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
+    request = _Request(method, url, headers or {}, params, content, content_type, secret_path)
+    client = httpx.Client(transport=egress.transport(), timeout=seconds, follow_redirects=False)
+    with client:
+        reply, label = _exchange(ctx, client, request, credentials, follow_redirects, seconds)
+        if reply.status == 401 and credentials is not None and credentials.can_refresh:
+            ctx.log.info("%s answered 401: renewing the connection's token and sending again", label)
+            try:
+                credentials.refresh()
+            except CredentialError as error:
+                raise NodeError(credentials.scrub(error.message), retryable=error.retryable) from None
+            reply, label = _exchange(ctx, client, request, credentials, follow_redirects, seconds)
+    if reply.status >= 400 or (not accept_redirects and reply.status >= 300):
+        raise _failure(label, reply)
+    return reply
+
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Never carried to another origin: they authenticate to the first one.
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    params: Mapping[str, QueryValue] | None
+    content: bytes | None
+    content_type: str | None
+    secret_path: bool = False
+
+    def shown(self, url: str) -> str:
+        return egress.shown_origin(url) if self.secret_path else egress.shown_url(url)
+
+
+def _exchange(
+    ctx: NodeContext,
+    client: httpx.Client,
+    request: _Request,
+    credentials: Credentials | None,
+    follow_redirects: bool,
+    seconds: float,
+) -> tuple[Reply, str]:
+    """Send `request`, following redirects when asked; (the last reply, its label)."""
+    method, url, content, content_type = request.method, request.url, request.content, request.content_type
+    params = request.params
+    origin = _origin(url)
+    hops = 0
+    while True:
+        _guard(ctx, url, redirected_from=None if hops == 0 else origin)
+        same_origin = _origin(url) == origin
+        request_headers = httpx.Headers(
+            {
+                "User-Agent": USER_AGENT,
+                "Idempotency-Key": ctx.idempotency_key,
+                "X-Correlation-ID": ctx.correlation_id,
+            }
+        )
+        if content_type:
+            request_headers["Content-Type"] = content_type
+        for name, value in request.headers.items():
+            if same_origin or name.lower() not in CREDENTIAL_HEADERS:
+                request_headers[name] = value  # one by one: unlike the constructor, sends non-ASCII as UTF-8
+        query: dict[str, QueryValue] = dict(params or {})
+        if credentials is not None and same_origin:
+            try:
+                applied = credentials.apply()
+            except CredentialError as error:
+                raise NodeError(credentials.scrub(error.message), retryable=error.retryable) from None
+            for name, value in applied.headers.items():
+                request_headers[name] = value
+            query.update(applied.params)
+        label = f"{method} {request.shown(url)}"
+        reply = _send_once(
+            ctx, client, method, url, request_headers, query or None, content, label, seconds, credentials
+        )
+        if credentials is not None:
+            reply = Reply(
+                reply.status,
+                reply.reason,
+                credentials.scrub_value(reply.headers),
+                credentials.scrub_value(reply.body),
+            )
+        location = reply.headers.get("location")
+        if not follow_redirects or reply.status not in REDIRECT_STATUSES or not location:
+            return reply, label
+        if hops >= MAX_REDIRECTS:
+            raise NodeError(
+                f"{label} redirected more than {MAX_REDIRECTS} times; the last hop was not followed."
+            )
+        hops += 1
+        try:
+            url = str(httpx.URL(url).join(location))
+        except (httpx.InvalidURL, UnicodeError):
+            raise NodeError(f"{label} redirected to an address that is not a valid URL.") from None
+        params = None  # the new address carries its own query
+        if reply.status == 303 or (reply.status in (301, 302) and method == "POST"):
+            # As browsers do: the redirect is fetched with GET, without the body.
+            method = "GET" if method != "HEAD" else method
+            content, content_type = None, None
+        ctx.log.info("%s answered %s: following it to %s", label, reply.status, request.shown(url))
+
+
+def _guard(ctx: NodeContext, url: str, *, redirected_from: str | None) -> None:
+    """The team's hosts and EGRESS_ALLOW, for the first URL and for each redirect again."""
+    prefix = "" if redirected_from is None else f"The redirect from {redirected_from} was not followed: "
     if ctx.host_guard is not None and (refusal := ctx.host_guard.refusal(url)) is not None:
-        raise NodeError(refusal)  # the team's policy, checked on the host known only now; never retried
+        raise NodeError(
+            prefix + refusal
+        )  # the team's policy, checked on the host known only now; never retried
     try:
         egress.check_url(url)
     except egress.EgressRefused as refused:
-        raise NodeError(refused.message, retryable=refused.retryable) from None
-    seconds = settings.HTTP_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
-    label = f"{method} {egress.shown_origin(url) if secret_path else egress.shown_url(url)}"
-    request_headers = httpx.Headers(
-        {
-            "User-Agent": USER_AGENT,
-            "Idempotency-Key": ctx.idempotency_key,
-            "X-Correlation-ID": ctx.correlation_id,
-        }
-    )
-    if content_type:
-        request_headers["Content-Type"] = content_type
-    for name, value in (headers or {}).items():
-        request_headers[name] = value  # item by item: unlike the constructor, this sends non-ASCII as UTF-8
+        raise NodeError(prefix + refused.message, retryable=refused.retryable) from None
+
+
+def _send_once(
+    ctx: NodeContext,
+    client: httpx.Client,
+    method: str,
+    url: str,
+    request_headers: httpx.Headers,
+    params: Mapping[str, QueryValue] | None,
+    content: bytes | None,
+    label: str,
+    seconds: float,
+    credentials: Credentials | None,
+) -> Reply:
     started = time.monotonic()
-    client = httpx.Client(transport=egress.transport(), timeout=seconds, follow_redirects=False)
     try:
-        with (
-            client,
-            client.stream(method, url, headers=request_headers, params=params, content=content) as response,
-        ):
+        with client.stream(method, url, headers=request_headers, params=params, content=content) as response:
             reply = _capture(ctx, response)
     except egress.EgressRefused as refused:  # at connect time: the name now resolves somewhere refused
         raise NodeError(refused.message, retryable=refused.retryable) from None
     except httpx.TimeoutException:
         raise NodeError(f"{label} timed out after {seconds:g} s.", retryable=True) from None
     except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as error:
-        raise NodeError(f"{label} could not be sent: {error}") from None
+        # httpx quotes an illegal header's value, which may be a credential's: then only the kind is told.
+        detail = str(error) if credentials is None else type(error).__name__
+        raise NodeError(f"{label} could not be sent: {detail}") from None
     except httpx.TransportError as error:
         # A certificate that does not verify will not verify on the next attempt either.
         retryable = not egress.caused_by(error, ssl.SSLCertVerificationError)
-        raise NodeError(f"{label} failed: {error or type(error).__name__}", retryable=retryable) from None
+        detail = str(error) or type(error).__name__
+        if credentials is not None:
+            detail = credentials.scrub(detail)
+        raise NodeError(f"{label} failed: {detail}", retryable=retryable) from None
     except httpx.HTTPError as error:
-        raise NodeError(f"{label} failed: {error}") from None
+        detail = str(error) if credentials is None else type(error).__name__
+        raise NodeError(f"{label} failed: {detail}") from None
     ctx.log.info("%s answered %s in %.0f ms", label, reply.status, (time.monotonic() - started) * 1000)
-    if reply.status >= 400 or (not accept_redirects and reply.status >= 300):
-        raise _failure(label, reply)
     return reply
+
+
+def _origin(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port or egress.DEFAULT_PORTS.get(parsed.scheme, 0)
+        return f"{parsed.scheme}://{parsed.host}:{port}"
+    except (httpx.InvalidURL, UnicodeError):
+        return url
 
 
 def evaluate_url(ctx: NodeContext, template: str) -> str:

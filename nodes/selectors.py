@@ -1,17 +1,17 @@
-"""Reads of the nodes app: connections, and their secrets for the node that uses them; the policies on
-node use; the built-in data tables."""
+"""Reads of the nodes app: connections as people may see them, the policies on node use, and the
+built-in data tables."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from django.db.models import Count, F, Max, QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from hub import crypto
 from hub.problems import NotFound, ValidationProblem
-from identity import selectors as identity
+from identity import selectors as identity_selectors
 from identity.models import ApiToken, Team
 from nodes import registry
 from nodes.models import Connection, DataTable, DlpPolicy, TableRow, TeamPolicy
@@ -20,15 +20,38 @@ from nodes.policies import DlpRules, Policies, TeamRules, Violation
 
 def connection_get(connection_id: Any) -> Connection:
     try:
-        return Connection.objects.get(pk=connection_id)
-    except (Connection.DoesNotExist, ValueError) as error:
+        return Connection.objects.select_related("team", "owner").get(pk=connection_id)
+    except (Connection.DoesNotExist, ValueError, DjangoValidationError) as error:
         raise NotFound(f"No connection has the id {connection_id}.") from error
 
 
-def connection_secret(connection_id: Any, kind: str) -> str | None:
-    """The decrypted secret of a connection of `kind`, or None when there is no such connection."""
-    connection = Connection.objects.filter(pk=connection_id, kind=kind).first()
-    return crypto.decrypt(connection.secret_encrypted) if connection is not None else None
+def connections_visible(*, user: Any, token: ApiToken | None) -> QuerySet[Connection]:
+    """The connections a request may see: as flows may use them. Their teams', instance-wide ones and
+    the person's own personal ones; every one for an admin."""
+    found = Connection.objects.select_related("team", "owner")
+    if identity_selectors.request_is_admin(user, token):
+        return found
+    return found.filter(
+        Q(team_id__in=identity_selectors.user_team_ids(user))
+        | Q(personal=True, owner_id=user.pk)
+        | Q(team__isnull=True, personal=False)
+    )
+
+
+def connection_visible_get(connection_id: Any, *, user: Any, token: ApiToken | None) -> Connection:
+    """A connection the request may see; 404 otherwise (as if it did not exist)."""
+    try:
+        return connections_visible(user=user, token=token).get(pk=connection_id)
+    except (Connection.DoesNotExist, ValueError, DjangoValidationError) as error:
+        raise NotFound(f"No connection has the id {connection_id}.") from error
+
+
+def connection_may_change(connection: Connection, *, user: Any, token: ApiToken | None) -> bool:
+    """Admins, the owner, and (for a team's connection) the team's members may change or remove it;
+    the view has already asked for `flows:write`."""
+    if identity_selectors.request_is_admin(user, token) or connection.owner_id == user.pk:
+        return True
+    return connection.team_id is not None and connection.team_id in identity_selectors.user_team_ids(user)
 
 
 # --- policies on node use ---------------------------------------------------------------------------
@@ -94,9 +117,9 @@ def tables_visible(*, user: Any, token: ApiToken | None) -> QuerySet[DataTable]:
     tables = DataTable.objects.select_related("team").annotate(
         row_count=Count("rows"), rows_updated_at=Coalesce(Max("rows__updated_at"), F("created_at"))
     )
-    if identity.request_is_admin(user, token):
+    if identity_selectors.request_is_admin(user, token):
         return tables
-    return tables.filter(team_id__in=identity.user_team_ids(user))
+    return tables.filter(team_id__in=identity_selectors.user_team_ids(user))
 
 
 def table_visible_get(table_id: Any, *, user: Any, token: ApiToken | None) -> DataTable:

@@ -3,33 +3,67 @@ built-in data tables."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from hub import audit, crypto
+from hub import audit, correlation, crypto
+from hub.problems import ErrorItem, ValidationProblem
 from identity.models import Team
+from nodes import connection_kinds, credentials
 from nodes.models import Connection, DataTable, DlpPolicy, TableRow, TeamPolicy
 from nodes.registry import NodeError
+
+OAUTH_STATE_SALT = "switchboard.connection-oauth-state"
+OAUTH_STATE_MAX_AGE = timedelta(minutes=10)
+
+
+def _checked_settings(kind: str, raw: Any) -> dict[str, Any]:
+    stored, problems = connection_kinds.settings_problems(kind, raw)
+    if problems:
+        raise ValidationProblem(problems)
+    return stored
 
 
 @transaction.atomic
 def connection_create(
-    *, user: Any, name: str, kind: str, secret: str | None = None
+    *,
+    user: Any,
+    name: str,
+    kind: str,
+    secret: str | None = None,
+    settings: dict[str, Any] | None = None,
+    team: Team | None = None,
+    personal: bool = False,
 ) -> tuple[Connection, str | None]:
-    """Store a connection's secret encrypted. When no secret is given one is made (a Standard Webhooks
-    `whsec_…`) and returned, once, so it can be given to the receiver."""
+    """Store a connection, its secret encrypted. A webhook_secret given none gets one made (a Standard
+    Webhooks `whsec_…`), returned this once so it can be given to the receiver. Who may create which
+    scope is the API's to check (`nodes.api`)."""
+    stored = _checked_settings(kind, settings)
+    if (problem := connection_kinds.secret_problem(kind, secret)) is not None:
+        raise ValidationProblem([problem])
     made = None
-    if not secret:
+    if not secret and kind == Connection.Kind.WEBHOOK_SECRET:
         secret = made = crypto.new_webhook_secret()
     connection = Connection.objects.create(
         name=name,
         kind=kind,
+        settings=stored,
         owner=user,
-        secret_encrypted=crypto.encrypt(secret),
-        fingerprint=crypto.fingerprint(secret),
+        team=team,
+        personal=personal,
+        secret_encrypted=crypto.encrypt(secret) if secret else "",
+        fingerprint=crypto.fingerprint(secret) if secret else "",
     )
     audit.record(
         actor=user,
@@ -38,9 +72,61 @@ def connection_create(
         target_id=connection.pk,
         name=name,
         kind=kind,
+        team=team.name if team else None,
+        personal=personal,
+        settings=stored,
         fingerprint=connection.fingerprint,
     )
     return connection, made
+
+
+@transaction.atomic
+def connection_update(
+    *,
+    user: Any,
+    connection: Connection,
+    name: str | None = None,
+    settings: dict[str, Any] | None = None,
+    secret: str | None = None,
+) -> Connection:
+    """Rename, replace the settings, replace the secret. New credentials drop the OAuth2 tokens got
+    with the old ones (they may belong to another client or account)."""
+    connection = Connection.objects.select_for_update().select_related("team", "owner").get(pk=connection.pk)
+    before = {
+        "name": connection.name,
+        "settings": dict(connection.settings),
+        "fingerprint": connection.fingerprint,
+    }
+    if name is not None:
+        connection.name = name
+    if settings is not None:
+        connection.settings = _checked_settings(connection.kind, settings)
+    if secret is not None:
+        if (problem := connection_kinds.secret_problem(connection.kind, secret)) is not None:
+            raise ValidationProblem([problem])
+        connection.secret_encrypted = crypto.encrypt(secret) if secret else ""
+        connection.fingerprint = crypto.fingerprint(secret) if secret else ""
+    credentials_changed = (
+        before["settings"] != connection.settings or before["fingerprint"] != connection.fingerprint
+    )
+    if credentials_changed and connection.kind == Connection.Kind.OAUTH2:
+        connection.token_encrypted, connection.token_expires_at = "", None
+    connection.save()
+    after = {
+        "name": connection.name,
+        "settings": dict(connection.settings),
+        "fingerprint": connection.fingerprint,
+    }
+    if before != after:
+        audit.record(
+            actor=user,
+            action="connection.updated",
+            target_type="connection",
+            target_id=connection.pk,
+            before=before,
+            after=after,
+        )
+    return connection
 
 
 @transaction.atomic
@@ -51,8 +137,158 @@ def connection_delete(*, user: Any, connection: Connection) -> None:
         target_type="connection",
         target_id=connection.pk,
         name=connection.name,
+        kind=connection.kind,
     )
     connection.delete()
+
+
+def connection_test(*, connection: Connection) -> dict[str, Any]:
+    """Try a connection: an oauth2 one gets a token; then, when `base_url` is set, it is called (GET)
+    with the credentials. `{ok, message, status}`; nothing secret is in the message."""
+    from nodes.context import NodeContext
+    from nodes.outbound import send
+    from nodes.registry import NodeError
+
+    options = connection.settings or {}
+    status: int | None = None
+    messages = []
+    try:
+        if connection.kind == Connection.Kind.OAUTH2:
+            credentials.access_token(connection)
+            messages.append("An access token was obtained.")
+        else:
+            credentials.secret_of(connection)
+        base_url = options.get("base_url")
+        if base_url and connection.kind in credentials.REQUEST_KINDS:
+            # The test is as the connection's own scope would run it, so the scope check passes.
+            ctx = NodeContext(
+                data={},
+                node_id="connection-test",
+                run_id=f"connection-test-{connection.pk}",
+                correlation_id=correlation.current() or "-",
+                team_id=connection.team_id,
+                flow_owner_id=connection.owner_id,
+            )
+            reply = send(
+                ctx, method="GET", url=base_url, follow_redirects=True, connection=str(connection.pk)
+            )
+            status = reply.status
+            messages.append(f"GET {base_url} answered {reply.status} {reply.reason}".rstrip() + ".")
+        elif not messages:
+            messages.append("The secret is stored and readable. Set base_url to try it against the service.")
+    except credentials.CredentialError as error:
+        return {"ok": False, "message": error.message, "status": None}
+    except NodeError as error:
+        output = error.output if isinstance(error.output, dict) else {}
+        found = output.get("status")
+        return {"ok": False, "message": error.message, "status": found if isinstance(found, int) else None}
+    return {"ok": True, "message": " ".join(messages), "status": status}
+
+
+def _pkce_challenge(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+@transaction.atomic
+def connection_authorize_start(*, user: Any, connection: Connection, base_url: str) -> str:
+    """Start an OAuth2 authorization-code grant: the URL to send the browser to. The state names the
+    connection and a nonce (signed); the nonce and the PKCE verifier stay on the connection, encrypted,
+    until the provider sends the browser back to the callback."""
+    options = connection.settings or {}
+    if connection.kind != Connection.Kind.OAUTH2 or options.get("grant") != "authorization_code":
+        raise ValidationProblem(
+            [
+                ErrorItem(
+                    field="settings.grant",
+                    message="Only an oauth2 connection with the authorization_code grant is authorized "
+                    "in the browser; a client_credentials one gets its tokens by itself.",
+                )
+            ]
+        )
+    nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+    callback = credentials.redirect_uri(base_url)
+    pending = {
+        "nonce": nonce,
+        "verifier": verifier,
+        "user": user.pk,
+        "redirect_uri": callback,
+        "expires": (timezone.now() + OAUTH_STATE_MAX_AGE).isoformat(),
+    }
+    Connection.objects.filter(pk=connection.pk).update(
+        oauth_pending_encrypted=crypto.encrypt(json.dumps(pending))
+    )
+    state = signing.dumps({"c": str(connection.pk), "n": nonce}, salt=OAUTH_STATE_SALT)
+    query = {
+        "response_type": "code",
+        "client_id": str(options.get("client_id", "")),
+        "redirect_uri": callback,
+        "state": state,
+        "code_challenge": _pkce_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    if options.get("scopes"):
+        query["scope"] = " ".join(options["scopes"])
+    if options.get("audience"):
+        query["audience"] = str(options["audience"])
+    parts = urlsplit(str(options["authorize_url"]))
+    merged = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *query.items()])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, merged, parts.fragment))
+
+
+class AuthorizationFailed(Exception):
+    """The callback of an authorization could not complete; the message is safe to show."""
+
+
+def connection_authorize_complete(*, state: str, code: str, user: Any) -> Connection:
+    """The provider's callback: check the state against the pending authorization, exchange the code
+    (with the PKCE verifier) and store the tokens. Each state is good once, for ten minutes."""
+    try:
+        signed = signing.loads(state, salt=OAUTH_STATE_SALT, max_age=OAUTH_STATE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise AuthorizationFailed("The authorization took too long; start it again.") from None
+    except signing.BadSignature:
+        raise AuthorizationFailed("The authorization's state is not one this server made.") from None
+    with transaction.atomic():
+        row = Connection.objects.select_for_update().filter(pk=signed.get("c")).first()
+        if row is None:
+            raise AuthorizationFailed("The connection no longer exists.")
+        try:
+            pending = (
+                json.loads(crypto.decrypt(row.oauth_pending_encrypted))
+                if row.oauth_pending_encrypted
+                else None
+            )
+        except (crypto.SecretUnreadable, ValueError):
+            pending = None
+        if not pending or not secrets.compare_digest(str(pending.get("nonce")), str(signed.get("n"))):
+            raise AuthorizationFailed(
+                "This authorization was already used or replaced by a newer one; start it again."
+            )
+        started_by = pending.get("user")
+        if getattr(user, "is_authenticated", False) and user.pk != started_by:
+            raise AuthorizationFailed("The authorization was started by someone else.")
+        # Used once, whatever happens next.
+        Connection.objects.filter(pk=row.pk).update(oauth_pending_encrypted="")
+        row.oauth_pending_encrypted = ""
+        failure = None
+        try:
+            credentials.exchange_code(
+                row, code=code, redirect_uri=str(pending["redirect_uri"]), verifier=str(pending["verifier"])
+            )
+        except credentials.CredentialError as error:
+            failure = error.message  # raised below, so that the state stays used up
+        else:
+            audit.record(
+                actor=get_user_model().objects.filter(pk=started_by).first(),
+                action="connection.authorized",
+                target_type="connection",
+                target_id=row.pk,
+                name=row.name,
+                expires_at=row.token_expires_at,
+            )
+    if failure is not None:
+        raise AuthorizationFailed(failure)
+    return row
 
 
 # --- policies on node use ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('identity', '0003_team_required_approvals'),
-        ('nodes', '0003_incoming_webhook'),
+        ('nodes', '0003_connection_kinds'),
     ]
 
     operations = [

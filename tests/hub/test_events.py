@@ -143,7 +143,7 @@ def test_bad_input_is_answered_with_problem_documents_naming_the_field(api: APIC
         ("http://127.0.0.1:9/hook", "loopback"),
         ("http://10.1.2.3/hook", "private"),
         ("http://[::1]/hook", "loopback"),
-        ("http://169.254.169.254/latest/meta-data", "link-local"),
+        ("http://169.254.169.254/latest/meta-data", "cloud metadata"),
         ("http://localhost:8000/hook", "loopback"),
     ]:
         body = problem(post({"url": url, "event_types": ["run.failed"]}), 400)

@@ -85,17 +85,22 @@ MATRIX: dict[str, str] = {
     # floor is seeing runs (approvers and viewers named as assignees hold no runs:write)
     "approval_tasks_list": "runs:read",
     "approval_tasks_decide": "runs:read",
-    # connections are shared by every flow: reading them is part of building, changing them is admin
-    "connections_list": "flows:read",
-    "connections_read": "flows:read",
-    "connections_create": "admin",
-    "connections_delete": "admin",
     # data tables: seen by their team; rows are run data; removing one is building
     "tables_list": "flows:read",
     "tables_rows_list": "runs:read",
     "tables_delete": "flows:write",
     # the canonical schemas transform.validate checks against
     "schemas_list": "flows:read",
+    # connections: reading them is part of building; builders make their teams' and their own (who
+    # may change which one is checked per connection: admins, its owner, its team's members)
+    "connection_kinds_list": "flows:read",
+    "connections_list": "flows:read",
+    "connections_read": "flows:read",
+    "connections_create": "flows:write",
+    "connections_update": "flows:write",
+    "connections_delete": "flows:write",
+    "connections_test": "flows:write",
+    "connections_authorize": "flows:write",
     # policies on node use
     "team_policy_read": "admin",
     "team_policy_replace": "admin",
@@ -243,7 +248,7 @@ def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
     flow = flows.flow_create(user=author, name="Matrix", graph=document, team_id=ops_team.pk)
     flows.version_submit(flow=flow, user=author)
     run, _ = flows.run_start(flow=flow, kind=TriggerEvent.Kind.TEST, payload={}, test_graph=document)
-    connection, _ = nodes.connection_create(user=author, name="Signing", kind="webhook_secret")
+    connection, _ = nodes.connection_create(user=author, name="Signing", kind="webhook_secret", team=ops_team)
     nodes.table_row_upsert(team_id=ops_team.pk, table="seen", key="k", data={}, mode="merge", written_by="")
     endpoint, _ = events.event_endpoint_create(
         user=author, url="http://127.0.0.1:9/events", event_types=["run.failed"]

@@ -122,12 +122,19 @@ def test_head_has_no_body(make_context: MakeContext, http_sink: HttpSink) -> Non
     assert http_sink.requests[0].method == "HEAD"
 
 
-def test_a_redirect_is_returned_not_followed(make_context: MakeContext, http_sink: HttpSink) -> None:
-    http_sink.reply(302, headers={"Location": "http://169.254.169.254/"})
-    output = run(make_context, {"url": http_sink.url("/old")})
-    assert output["status"] == 302
-    assert output["headers"]["location"] == "http://169.254.169.254/"
-    assert len(http_sink.requests) == 1
+def test_a_redirect_is_followed_and_each_hop_checked_again(
+    make_context: MakeContext, http_sink: HttpSink
+) -> None:
+    # given a server that redirects once to itself, then to the cloud metadata address
+    http_sink.reply(302, headers={"Location": "/new"})
+    http_sink.reply(301, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    # when the step follows them
+    with pytest.raises(NodeError) as failed:
+        run(make_context, {"url": http_sink.url("/old")})
+    # then the first redirect was followed, and the one into the metadata service refused, saying why
+    assert [r.path for r in http_sink.requests] == ["/old", "/new"]
+    assert "169.254.169.254" in failed.value.message and "cloud metadata" in failed.value.message
+    assert "EGRESS_ALLOW" in failed.value.message and not failed.value.retryable
 
 
 def test_a_client_error_fails_for_good_with_the_reply(make_context: MakeContext, http_sink: HttpSink) -> None:
@@ -217,7 +224,7 @@ def test_a_url_that_evaluates_to_no_text_fails(make_context: MakeContext) -> Non
         ({"url": "https://x.example", "timeout": 301}, "timeout"),
         ({"url": "https://x.example", "timeout": 0}, "timeout"),
         ({"url": "https://x.example", "headers": ["X-A"]}, "headers"),
-        ({"url": "https://x.example", "connection": "c1"}, None),  # not yet: connections come later
+        ({"url": "https://x.example", "connection": 7}, "connection"),  # a connection's id is text
         ({"url": "https://x.example", "json": {"a": 1}, "body": "a=1"}, "body"),
     ],
 )

@@ -49,6 +49,16 @@ class HttpConfig(NodeConfig):
         description="A text body instead of json; may hold {{ templates }}. Sent as text/plain "
         "unless the headers name another Content-Type.",
     )
+    connection: str | None = Field(
+        default=None,
+        title="Connection",
+        json_schema_extra={
+            "x-widget": "connection",
+            "x-connection-kinds": ["api_key", "basic", "bearer", "oauth2"],
+        },
+        description="A connection (api_key, basic, bearer or oauth2) whose credentials authenticate the "
+        "request. They are sent to the URL's own origin only, never to a redirect elsewhere.",
+    )
     timeout: float | None = Field(
         title="Timeout (seconds)",
         default=None,
@@ -72,7 +82,10 @@ class HttpRequest(NodeType[HttpConfig]):
     type = "action.http"
     title = "HTTP request"
     category = "action"
-    description = "Calls a web address and outputs the reply's status, headers and body."
+    description = (
+        "Calls a web address, optionally authenticated by a connection, and outputs the reply's status, "
+        "headers and body. Redirects are followed (at most 5), each checked like the first address."
+    )
     Config = HttpConfig
     example = {
         "method": "POST",
@@ -99,6 +112,8 @@ class HttpRequest(NodeType[HttpConfig]):
             content=content,
             content_type=content_type,
             timeout=config.timeout,
+            follow_redirects=True,
+            connection=config.connection,
         )
         return reply.as_output()
 
