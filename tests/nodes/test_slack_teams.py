@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from flows.models import RunStatus, StepRun
+from hub.problems import ValidationProblem
 from nodes import services
 from nodes.builtin.action.slack import SlackMessage
 from nodes.builtin.action.teams import TeamsMessage
@@ -139,15 +140,15 @@ def test_failures_before_an_answer_hide_the_url(
     assert "s3cr3t" not in refused.value.message + guarded.value.message + caplog.text
 
 
-def test_a_connection_that_holds_no_url_is_refused_without_quoting_it(
-    make_context: MakeContext, alice: Any
-) -> None:
-    connection, _ = services.connection_create(
-        user=alice, name="pasted wrong", kind="incoming_webhook", secret="ftp://example.com/s3cr3t"
-    )
-    with pytest.raises(NodeError) as raised:
-        send(make_context, SlackMessage(), {"connection": str(connection.pk), "text": "Hi"})
-    assert "does not hold an http(s) URL" in raised.value.message and "s3cr3t" not in raised.value.message
+def test_a_connection_that_holds_no_url_is_refused_without_quoting_it(alice: Any) -> None:
+    # when an incoming_webhook connection is made with something that is not a web address
+    with pytest.raises(ValidationProblem) as raised:
+        services.connection_create(
+            user=alice, name="pasted wrong", kind="incoming_webhook", secret="ftp://example.com/s3cr3t"
+        )
+    # then it is refused at once, naming the secret field without quoting it
+    (problem,) = raised.value.errors
+    assert problem.field == "secret" and "s3cr3t" not in problem.message
 
 
 def test_another_kind_of_connection_is_not_used(make_context: MakeContext, alice: Any) -> None:
