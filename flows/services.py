@@ -550,7 +550,6 @@ def run_cancel(*, run: Run, user: Any) -> Run:
 # --- Webhook security --------------------------------------------------------------------------------
 
 
-
 @transaction.atomic
 def webhook_secret_rotate(*, flow: Flow, user: Any) -> str:
     """A new signing secret for the flow's webhook, returned once; the ones before keep verifying

@@ -90,8 +90,13 @@ class SignInView(LoginView):
         # A failed password is security-relevant (guessing shows up here); the password never is.
         username = str(form.data.get("username", ""))[:150]
         audit.record(
-            actor=None, action="auth.sign_in_failed", target_type="user", target_id=username or "-",
-            username=username, method="password", ip=request_ip(self.request),
+            actor=None,
+            action="auth.sign_in_failed",
+            target_type="user",
+            target_id=username or "-",
+            username=username,
+            method="password",
+            ip=request_ip(self.request),
             reason="; ".join(str(e) for e in form.non_field_errors()) or "incomplete form",
         )
         return super().form_invalid(form)
@@ -100,8 +105,12 @@ class SignInView(LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         audit.record(
-            actor=user, action="auth.signed_in", target_type="user", target_id=user.pk,
-            method="password", ip=request_ip(self.request),
+            actor=user,
+            action="auth.signed_in",
+            target_type="user",
+            target_id=user.pk,
+            method="password",
+            ip=request_ip(self.request),
         )
         return response
 
@@ -118,7 +127,10 @@ def _back_to_sign_in(request: HttpRequest, error: SocialAuthBaseException) -> Ht
         text = f"Sign-in with {settings.OIDC_NAME} did not work: {error}"
     log.warning(
         "OIDC sign-in failed: code=%s stage=%s claim=%s detail=%s",
-        error.code, error.stage, error.claim, error.detail,
+        error.code,
+        error.stage,
+        error.claim,
+        error.detail,
     )
     messages.error(request, text)
     return redirect(settings.LOGIN_URL)
@@ -158,8 +170,12 @@ def oidc_complete(request: HttpRequest, backend: str) -> HttpResponseBase:
         if isinstance(id_token, str):
             request.session[ID_TOKEN_SESSION_KEY] = id_token
         audit.record(
-            actor=user, action="auth.signed_in", target_type="user", target_id=user.pk,
-            method="oidc", ip=request_ip(request),
+            actor=user,
+            action="auth.signed_in",
+            target_type="user",
+            target_id=user.pk,
+            method="oidc",
+            ip=request_ip(request),
         )
     return response
 
@@ -168,8 +184,12 @@ def _end_session(request: HttpRequest) -> None:
     user: Any = request.user
     if user.is_authenticated:
         audit.record(
-            actor=user, action="auth.signed_out", target_type="user", target_id=user.pk,
-            method=sign_in_method(request), ip=request_ip(request),
+            actor=user,
+            action="auth.signed_out",
+            target_type="user",
+            target_id=user.pk,
+            method=sign_in_method(request),
+            ip=request_ip(request),
         )
     logout(request)
 

@@ -49,6 +49,7 @@ def send(
     content_type: str | None = None,
     timeout: float | None = None,
     accept_redirects: bool = True,
+    connection: str | None = None,
 ) -> Reply:
     """Send one request and capture the reply; NodeError for a refused address, a failure, or status ≥ 400.
 

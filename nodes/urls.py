@@ -9,4 +9,7 @@ urlpatterns = [
     path("connections/<uuid:connection_id>", api.ConnectionView.as_view()),
     path("teams/<int:team_id>/policy", api.TeamPolicyView.as_view()),
     path("policies/dlp", api.DlpPolicyView.as_view()),
+    path("connectors", api.ConnectorsView.as_view()),
+    path("connectors/import", api.ConnectorImportView.as_view()),
+    path("connectors/<int:connector_id>", api.ConnectorView.as_view()),
 ]
