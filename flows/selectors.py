@@ -149,3 +149,28 @@ def webhook_secrets_valid(flow_id: Any) -> list[str]:
         Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
     return [crypto.decrypt(row.secret_encrypted) for row in rows.order_by("-created_at")]
+
+
+def flows_using_node_types(prefix: str) -> list[str]:
+    """What uses a node type starting with `prefix` (e.g. an imported connector's `connector.crm.`): each
+    flow whose draft, pending version or live version has such a node, as "flow 'Orders' (draft, live)"."""
+
+    def uses(document: Any) -> bool:
+        nodes = document.get("nodes") if isinstance(document, dict) else None
+        return any(
+            isinstance(node, dict) and str(node.get("type", "")).startswith(prefix)
+            for node in (nodes if isinstance(nodes, list) else [])
+        )
+
+    found: dict[Any, tuple[str, list[str]]] = {}
+    for flow_id, name, draft in Flow.objects.values_list("pk", "name", "draft").iterator():
+        if uses(draft):
+            found.setdefault(flow_id, (name, []))[1].append("draft")
+    live_or_pending = FlowVersion.objects.filter(state__in=[VersionState.PENDING, VersionState.APPROVED])
+    for flow_id, name, number, state, graph in live_or_pending.values_list(
+        "flow_id", "flow__name", "number", "state", "graph"
+    ).iterator():
+        if uses(graph):
+            label = f"version {number} ({'live' if state == VersionState.APPROVED else state})"
+            found.setdefault(flow_id, (name, []))[1].append(label)
+    return [f"flow {name!r} ({', '.join(where)})" for name, where in found.values()]

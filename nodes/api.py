@@ -5,13 +5,16 @@ Anyone who may read flows may read node types and the connections they may use (
 them); builders make connections for their teams or for themselves, admins instance-wide ones too.
 Secrets go in and never come out. Policies are admins' alone. Data
 tables are seen by their team's members (admins see all); their rows are run data, so reading them
-takes runs:read, and removing a table is a builder's (of its team) or an admin's.
+takes runs:read, and removing a table is a builder's (of its team) or an admin's. Builders
+import connectors from OpenAPI documents (their operations become node types) and delete unused ones.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -25,7 +28,16 @@ from identity import selectors as identity_selectors
 from identity.models import Team
 from identity.permissions import request_token
 from nodes import canonical, connection_kinds, expressions, policies, registry, selectors, services
-from nodes.models import Connection, DataTable, DlpGroup, DlpPolicy, TableRow, TeamPolicy
+from nodes.models import (
+    Connection,
+    Connector,
+    ConnectorVersion,
+    DataTable,
+    DlpGroup,
+    DlpPolicy,
+    TableRow,
+    TeamPolicy,
+)
 
 
 class NodeTypeOut(serializers.Serializer[Any]):
@@ -346,14 +358,14 @@ class TeamPolicyIn(serializers.Serializer[Any]):
     allowed_node_types = serializers.ListField(
         child=serializers.JSONField(),
         max_length=MAX_POLICY_ITEMS,
-        help_text="Node types the team's flows may use; `trigger.*` and `transform.*` allow a whole "
-        "category. Empty: every type.",
+        help_text="Node types the team's flows may use; `trigger.*`, `transform.*`, `connector.*` and "
+        "`connector.<name>.*` allow a whole group. Empty: every type.",
     )
     allowed_hosts = serializers.ListField(
         child=serializers.JSONField(),
         max_length=MAX_POLICY_ITEMS,
-        help_text="Hosts action.http and action.webhook may call; `*.example.com` allows every "
-        "subdomain of example.com. Empty: any public host (EGRESS_ALLOW still applies).",
+        help_text="Hosts action.http, action.webhook and connector operations may call; `*.example.com` "
+        "allows every subdomain of example.com. Empty: any public host (EGRESS_ALLOW still applies).",
     )
     require_sensitive = serializers.ListField(
         child=serializers.JSONField(),
@@ -583,3 +595,170 @@ class SchemasView(APIView):
     @extend_schema(operation_id="schemas_list", responses=CanonicalSchemaOut(many=True))
     def get(self, request: Request) -> Response:
         return Response(canonical.all_schemas())
+
+
+# --- connectors imported from OpenAPI documents (builders) ----------------------------------------
+
+
+class ConnectorImportIn(serializers.Serializer[Any]):
+    name = serializers.CharField(
+        max_length=63,
+        help_text="The connector's name, [a-z][a-z0-9_]*: node types are connector.<name>.<operation>. "
+        "Importing a name again adds a version.",
+    )
+    spec = serializers.JSONField(
+        required=False,
+        help_text="The OpenAPI 3.x or Swagger 2.0 document: its JSON or YAML text, or the JSON object.",
+    )
+    url = serializers.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Where to fetch the document instead (a public address, or one EGRESS_ALLOW names).",
+    )
+    team = serializers.IntegerField(required=False, allow_null=True, help_text="The team it belongs to.")
+
+
+class SkippedOut(serializers.Serializer[Any]):
+    operation = serializers.CharField(help_text="METHOD /path")
+    reason = serializers.CharField()
+
+
+class ConnectorImported(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    node_types = serializers.ListField(child=serializers.CharField())
+    skipped = SkippedOut(many=True)
+
+
+class ConnectorOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    title = serializers.CharField()
+    team = serializers.IntegerField(allow_null=True, source="team_id")
+    created_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    latest_version = serializers.IntegerField(allow_null=True, source="latest")
+    version_count = serializers.IntegerField(help_text="How many versions it has.")
+    operation_count = serializers.SerializerMethodField(
+        help_text="Operations (node types) of the latest version."
+    )
+    skipped_count = serializers.SerializerMethodField(help_text="Operations the latest version skipped.")
+
+    def get_created_by(self, connector: Connector) -> str | None:
+        return connector.created_by.get_username() if connector.created_by else None
+
+    def get_operation_count(self, connector: Connector) -> int:
+        return selectors.connector_counts(connector)[0]
+
+    def get_skipped_count(self, connector: Connector) -> int:
+        return selectors.connector_counts(connector)[1]
+
+
+class ConnectorVersionOut(serializers.Serializer[Any]):
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    source_url = serializers.CharField()
+    operations = serializers.JSONField(
+        help_text="[{operation_id, node_type, method, path, summary, description, server_url, parameters, "
+        "body, security, connection_kinds, config_schema}]"
+    )
+    auth = serializers.JSONField(
+        help_text="The security schemes as connection kinds: [{scheme, kind, settings}]."
+    )
+    skipped = SkippedOut(many=True)
+
+
+class ConnectorDetailOut(ConnectorOut):
+    versions = ConnectorVersionOut(many=True, help_text="Newest first.")
+
+
+def _version_data(connector: Connector, version: ConnectorVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "created_at": version.created_at,
+        "source_url": version.source_url,
+        "operations": [
+            {"node_type": f"connector.{connector.name}.{op['operation_id']}", **op}
+            for op in version.operations
+        ],
+        "auth": version.auth,
+        "skipped": version.skipped,
+    }
+
+
+class ConnectorImportView(APIView):
+    required_scopes = {"POST": "flows:write"}
+
+    @extend_schema(
+        operation_id="connectors_import", request=ConnectorImportIn, responses={201: ConnectorImported}
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            data = validated_body(ConnectorImportIn, request)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+            raise ValidationProblem(
+                [
+                    ErrorItem(
+                        field="spec",
+                        message=f"The request is larger than {limit:,} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE): "
+                        "give a document this large by `url` instead.",
+                    )
+                ]
+            ) from None
+        given = [key for key in ("spec", "url") if data.get(key) is not None]
+        if len(given) != 1:
+            raise ValidationProblem(
+                [
+                    ErrorItem(
+                        field="spec", message="Give the document either as `spec` or as `url` (one of them)."
+                    )
+                ]
+            )
+        spec = data.get("spec")
+        if spec is not None and not isinstance(spec, str | dict):
+            raise ValidationProblem(
+                [
+                    ErrorItem(
+                        field="spec", message="`spec` is the document's JSON or YAML text, or a JSON object."
+                    )
+                ]
+            )
+        team = identity_selectors.team_get_or_404(data["team"]) if data.get("team") is not None else None
+        version = services.connector_import(
+            user=request.user, name=data["name"], spec=spec, url=data.get("url"), team=team
+        )
+        return Response(
+            {
+                "id": version.connector.pk,
+                "name": version.connector.name,
+                "version": version.number,
+                "node_types": services.connector_node_types(version),
+                "skipped": version.skipped,
+            },
+            status=201,
+        )
+
+
+class ConnectorsView(APIView):
+    required_scopes = {"GET": "flows:read"}
+
+    @extend_schema(operation_id="connectors_list", responses=ConnectorOut(many=True))
+    def get(self, request: Request) -> Response:
+        return paginate(self, selectors.connector_list(), ConnectorOut)
+
+
+class ConnectorView(APIView):
+    required_scopes = {"GET": "flows:read", "DELETE": "flows:write"}
+
+    @extend_schema(operation_id="connectors_read", responses=ConnectorDetailOut)
+    def get(self, request: Request, connector_id: int) -> Response:
+        connector = selectors.connector_get(connector_id)
+        versions = [_version_data(connector, v) for v in selectors.connector_versions(connector)]
+        return Response({**ConnectorOut(connector).data, "versions": versions})
+
+    @extend_schema(operation_id="connectors_delete", responses={204: None})
+    def delete(self, request: Request, connector_id: int) -> Response:
+        services.connector_delete(user=request.user, connector=selectors.connector_get(connector_id))
+        return Response(status=204)

@@ -8,5 +8,8 @@ class NodesConfig(AppConfig):
 
     def ready(self) -> None:
         from nodes import registry
+        from nodes.connectors.nodetypes import provider
 
         registry.load_all()
+        # Imported connectors' operations are node types too, read from the database when asked for.
+        registry.registry.add_provider(provider)

@@ -1,5 +1,5 @@
 """Connections: the credentials nodes use, encrypted at rest, never placed in a run's data; the policies
-on node use; and the built-in data tables (`action.table`)."""
+on node use; the built-in data tables (`action.table`); and connectors imported from OpenAPI documents."""
 
 from __future__ import annotations
 
@@ -103,6 +103,23 @@ class DataTable(models.Model):
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="data_table_team_name")]
         indexes = [models.Index(fields=["-created_at", "id"], name="data_table_list")]
 
+
+class Connector(models.Model):
+    """An API imported from its OpenAPI document; each operation is a node type `connector.<name>.<op>`."""
+
+    name = models.CharField(max_length=63, unique=True)  # a slug: [a-z][a-z0-9_]*
+    title = models.CharField(max_length=200, blank=True)
+    team = models.ForeignKey(
+        "identity.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="connectors"
+    )
+    created_by = models.ForeignKey(
+        conf.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created_at", "id"], name="connector_list")]
+
     def __str__(self) -> str:
         return self.name
 
@@ -123,3 +140,27 @@ class TableRow(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["table", "key"], name="table_row_key")]
         indexes = [models.Index(fields=["table", "-created_at", "id"], name="table_row_list")]
+
+
+class ConnectorVersion(models.Model):
+    """One import of a connector's document. Never changed afterwards: flows pin a version by number."""
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    spec = models.JSONField()  # the document as imported (parsed JSON)
+    source_url = models.CharField(max_length=2000, blank=True)  # where it was fetched from, if it was
+    # [{operation_id, method, path, summary, description, server_url, parameters, body, security,
+    #   connection_kinds, config_schema}] — see nodes.connectors.openapi
+    operations = models.JSONField(default=list)
+    # The document's security schemes as our connection kinds: [{scheme, type, kind, settings, …}]
+    auth = models.JSONField(default=list)
+    skipped = models.JSONField(default=list)  # [{operation, reason}]
+    created_by = models.ForeignKey(
+        conf.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connector", "number"], name="unique_connector_version_number")
+        ]

@@ -8,11 +8,14 @@ fails with the rule's message, like any other failure.
 Rules, for a flow of team T:
 - node types: when T's `allowed_node_types` is not empty, each node's type must be listed there,
   exactly or by its category (`trigger.*`, `transform.*`; actions are always named one by one, so a
-  newly installed connector is never allowed by accident);
-- hosts: when T's `allowed_hosts` is not empty, `action.http` and `action.webhook` may call only those
-  hosts (`*.example.com` allows every subdomain of example.com, at any depth, but not example.com
-  itself). A templated URL's host is checked when known: a literal host at submit, the host actually
-  called at run time (in `nodes.outbound.send`). `EGRESS_ALLOW` still applies on top;
+  newly installed action is never allowed by accident). Imported connectors' operations are allowed
+  one by one, all of one connector (`connector.crm.*`), or all connectors (`connector.*`): an admin
+  who writes those means them;
+- hosts: when T's `allowed_hosts` is not empty, `action.http`, `action.webhook` and every connector
+  operation (on its server, or the node's `server` override) may call only those hosts
+  (`*.example.com` allows every subdomain of example.com, at any depth, but not example.com itself).
+  A templated URL's host is checked when known: a literal host at submit, the host actually called at
+  run time (in `nodes.outbound.send`). `EGRESS_ALLOW` still applies on top;
 - sensitive: nodes of a type in T's `require_sensitive` must be marked `"sensitive": true`;
 - data-loss prevention (the whole instance): a blocked type may not be used; one flow may not mix
   business and non-business types. A type nobody classified takes the policy's default group, except
@@ -33,7 +36,9 @@ from hub.problems import ErrorItem
 from nodes import registry
 
 HOST_CHECKED_TYPES = frozenset({"action.http", "action.webhook"})
-WILDCARD_CATEGORIES = ("trigger", "transform")
+CONNECTOR_PREFIX = "connector."  # imported connectors' operations: connector.<name>.<operation>
+WILDCARD_CATEGORIES = ("trigger", "transform", "connector")
+_CONNECTOR_WILDCARD = re.compile(r"^connector\.[a-z][a-z0-9_]{0,62}\.\*$")
 # Types that move no data in or out of the instance: outside DLP unless an admin classifies them.
 DLP_EXEMPT_TYPES = frozenset({"trigger.manual", "trigger.schedule"})
 DLP_EXEMPT_CATEGORIES = frozenset({"transform"})
@@ -142,13 +147,14 @@ class Policies:
             )
         host = literal_host(node)
         if host is not None and (refused := self.host_refusal(node, host)) is not None:
-            found.append(Violation(node_id, "config.url", refused))
+            where = "config.server" if node_type.startswith(CONNECTOR_PREFIX) else "config.url"
+            found.append(Violation(node_id, where, refused))
         return found
 
     def host_refusal(self, node: Mapping[str, Any], host: str) -> str | None:
         """Why `node` may not call `host`, or None when it may."""
         allowed = self.team.allowed_hosts
-        if str(node.get("type")) not in HOST_CHECKED_TYPES or not allowed or host_allowed(host, allowed):
+        if not host_checked(str(node.get("type"))) or not allowed or host_allowed(host, allowed):
             return None
         return (
             f"{node_label(node)} calls {host}, which team {self.team.team_name} may not call: "
@@ -157,7 +163,7 @@ class Policies:
 
     def host_guard(self, node: Mapping[str, Any]) -> HostGuard | None:
         """The run-time check of the host a node actually calls, for the node types it applies to."""
-        if str(node.get("type")) not in HOST_CHECKED_TYPES or not self.team.allowed_hosts:
+        if not host_checked(str(node.get("type"))) or not self.team.allowed_hosts:
             return None
         return HostGuard(self, dict(node))
 
@@ -214,7 +220,14 @@ def listed(items: Sequence[str]) -> str:
 
 def type_allowed(node_type: str, allowed: Iterable[str]) -> bool:
     category = node_type.split(".", 1)[0]
-    return any(entry == node_type or entry == f"{category}.*" for entry in allowed)
+    # connector.<name>.<operation> is also allowed by connector.<name>.*
+    family = node_type.rsplit(".", 1)[0] + ".*" if node_type.startswith(CONNECTOR_PREFIX) else None
+    return any(entry in (node_type, f"{category}.*", family) for entry in allowed)
+
+
+def host_checked(node_type: str) -> bool:
+    """Whether the team's allowed hosts apply to a node type: those that call an address they are given."""
+    return node_type in HOST_CHECKED_TYPES or node_type.startswith(CONNECTOR_PREFIX)
 
 
 def host_allowed(host: str, allowed: Iterable[str]) -> bool:
@@ -239,10 +252,16 @@ def url_host(url: str) -> str | None:
 def literal_host(node: Mapping[str, Any]) -> str | None:
     """The host of a node's URL when it is known before the run: the URL holds no template, or its
     templates all come after the host (`https://api.example.com/{{ path }}`)."""
-    if str(node.get("type")) not in HOST_CHECKED_TYPES:
+    node_type = str(node.get("type"))
+    if not host_checked(node_type):
         return None
     config = node.get("config")
-    url = config.get("url") if isinstance(config, Mapping) else None
+    if node_type.startswith(CONNECTOR_PREFIX):
+        found = registry.get(node_type)  # the server of the operation the node pins, or its override
+        literal_url = getattr(found, "literal_url", None)
+        url = literal_url(config) if callable(literal_url) else None
+    else:
+        url = config.get("url") if isinstance(config, Mapping) else None
     if not isinstance(url, str):
         return None
     literal = url.split("{{", 1)[0]
@@ -303,11 +322,14 @@ def node_type_problem(entry: Any, *, wildcards: bool) -> str | None:
         return "A node type is text such as action.http."
     if wildcards and entry.endswith(".*"):
         category = entry[:-2]
-        if category in WILDCARD_CATEGORIES:
+        if category in WILDCARD_CATEGORIES or _CONNECTOR_WILDCARD.match(entry):
             return None
         if category == "action":
-            return "Actions are allowed one by one (action.* would allow every connector added later)."
-        return f"{entry!r}: only trigger.* and transform.* allow a whole category."
+            return "Actions are allowed one by one (action.* would allow every action added later)."
+        return (
+            f"{entry!r}: only trigger.*, transform.*, connector.* and connector.<name>.* allow a group of "
+            "node types."
+        )
     if registry.get(entry) is None:
         return f"No node type {entry!r} is installed on this server."
     return None

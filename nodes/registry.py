@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
@@ -215,21 +215,40 @@ def _message(error: jsonschema.ValidationError) -> str:
     return str(error.message)
 
 
+class Provider(Protocol):
+    """Node types that are not modules (e.g. imported connectors): asked after the registered ones."""
+
+    def get(self, type_name: str) -> NodeType[Any] | None: ...
+
+    def all(self) -> list[NodeType[Any]]: ...
+
+
 @dataclass
 class Registry:
     types: dict[str, NodeType[Any]] = field(default_factory=dict)
+    providers: list[Provider] = field(default_factory=list)
 
     def add(self, cls: type[NodeType[Any]]) -> None:
         if cls.type in self.types and type(self.types[cls.type]) is not cls:
             raise ValueError(f"node type {cls.type!r} is registered twice")
         self.types[cls.type] = cls()
 
+    def add_provider(self, provider: Provider) -> None:
+        if provider not in self.providers:
+            self.providers.append(provider)
+
     def get(self, type_name: str) -> NodeType[Any] | None:
-        return self.types.get(type_name)
+        if (found := self.types.get(type_name)) is not None:
+            return found
+        for provider in self.providers:
+            if (provided := provider.get(type_name)) is not None:
+                return provided
+        return None
 
     def all(self) -> list[NodeType[Any]]:
         order = {"trigger": 0, "transform": 1, "action": 2}
-        return sorted(self.types.values(), key=lambda t: (order.get(t.category, 9), t.type))
+        provided = [t for provider in self.providers for t in provider.all() if t.type not in self.types]
+        return sorted([*self.types.values(), *provided], key=lambda t: (order.get(t.category, 9), t.type))
 
 
 registry = Registry()

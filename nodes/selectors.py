@@ -14,7 +14,8 @@ from hub.problems import NotFound, ValidationProblem
 from identity import selectors as identity_selectors
 from identity.models import ApiToken, Team
 from nodes import registry
-from nodes.models import Connection, DataTable, DlpPolicy, TableRow, TeamPolicy
+from nodes.connectors.nodetypes import provider
+from nodes.models import Connection, Connector, ConnectorVersion, DataTable, DlpPolicy, TableRow, TeamPolicy
 from nodes.policies import DlpRules, Policies, TeamRules, Violation
 
 
@@ -140,3 +141,39 @@ def table_rows(table: DataTable, *, key: str | None = None) -> QuerySet[TableRow
     if key is not None and "\x00" in key:
         return rows.none()  # no key holds one (action.table refuses them); PostgreSQL would raise
     return rows.filter(key=key) if key is not None else rows
+
+
+# --- connectors ------------------------------------------------------------------------------------
+
+
+def connector_list() -> QuerySet[Connector]:
+    """Every connector with `latest` (its newest version number) and `version_count`."""
+    return Connector.objects.select_related("team", "created_by").annotate(
+        latest=Max("versions__number"), version_count=Count("versions")
+    )
+
+
+def connector_get(connector_id: Any) -> Connector:
+    try:
+        return connector_list().get(pk=connector_id)
+    except (Connector.DoesNotExist, ValueError) as error:
+        raise NotFound(f"No connector has the id {connector_id}.") from error
+
+
+def connector_versions(connector: Connector) -> QuerySet[ConnectorVersion]:
+    """Its versions, newest first, without the (possibly large) documents themselves."""
+    return connector.versions.defer("spec").order_by("-number")
+
+
+def connector_latest_version(connector: Connector) -> ConnectorVersion | None:
+    return connector_versions(connector).first()
+
+
+def connector_counts(connector: Connector) -> tuple[int, int]:
+    """(operations, skipped) of its latest version; the operations counted from the compiled node types,
+    which are kept in memory, rather than by reading the version's (possibly large) operation list."""
+    row = connector.versions.order_by("-number").values_list("pk", "created_at", "skipped").first()
+    if row is None:
+        return 0, 0
+    pk, created_at, skipped = row
+    return provider.compiled_count(pk, created_at), len(skipped)

@@ -1,12 +1,14 @@
-"""Writes of the nodes app: connections (credentials), the policies on node use, and the rows of the
-built-in data tables."""
+"""Writes of the nodes app: connections (credentials), the policies on node use, the rows of the
+built-in data tables, and imported connectors."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import re
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -15,13 +17,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from hub import audit, correlation, crypto
-from hub.problems import ErrorItem, ValidationProblem
+from hub.problems import Conflict, ErrorItem, ValidationProblem
 from identity.models import Team
 from nodes import connection_kinds, credentials
-from nodes.models import Connection, DataTable, DlpPolicy, TableRow, TeamPolicy
+from nodes.connectors import fetch, nodetypes, openapi
+from nodes.models import Connection, Connector, ConnectorVersion, DataTable, DlpPolicy, TableRow, TeamPolicy
 from nodes.registry import NodeError
 
 OAUTH_STATE_SALT = "switchboard.connection-oauth-state"
@@ -485,3 +489,124 @@ def table_delete(*, user: Any, table: DataTable) -> None:
         rows=TableRow.objects.filter(table=table).count(),
     )
     table.delete()
+
+
+# --- connectors imported from OpenAPI documents -----------------------------------------------------
+
+CONNECTOR_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# What still uses a connector, asked before it is deleted: each hook takes the node-type prefix
+# (`connector.<name>.`) and returns what uses it ("flow 'Orders' (draft)"). The flows app adds its
+# hook in its AppConfig.ready: nodes may not import flows.
+CONNECTOR_USAGE_HOOKS: list[Callable[[str], list[str]]] = []
+
+
+def connector_name_problem(name: Any) -> str | None:
+    if not isinstance(name, str) or not CONNECTOR_NAME.match(name):
+        return (
+            "A connector name is 1 to 63 of a-z, 0-9 and _, starting with a letter (it becomes part of "
+            "node type names: connector.<name>.<operation>)."
+        )
+    return None
+
+
+def connector_import(
+    *,
+    user: Any,
+    name: str,
+    spec: str | Mapping[str, Any] | None = None,
+    url: str | None = None,
+    team: Team | None = None,
+) -> ConnectorVersion:
+    """Import an OpenAPI 3.x or Swagger 2.0 document as a connector: a new one, or the next version of
+    the connector of that name. Operations that cannot be mapped are skipped with a reason; a document
+    that is not OpenAPI at all is refused (a 400 naming `spec` or `url`)."""
+    if (problem := connector_name_problem(name)) is not None:
+        raise ValidationProblem([ErrorItem(field="name", message=problem)])
+    where = "url" if url is not None else "spec"
+    base_url = None
+    try:
+        if url is not None:
+            raw, base_url = fetch.fetch(url)
+            document = openapi.load(raw)
+        else:
+            if spec is None:
+                raise ValidationProblem(
+                    [ErrorItem(field="spec", message="Give the document as `spec` or `url`.")]
+                )
+            if isinstance(spec, str) and len(spec.encode()) > fetch.max_bytes():
+                raise openapi.SpecError(fetch.too_large())
+            document = openapi.load(spec)
+        result = openapi.read(document, base_url=base_url)
+    except (openapi.SpecError, fetch.FetchFailed) as error:
+        raise ValidationProblem([ErrorItem(field=where, message=error.message)]) from None
+    return _connector_store(user=user, name=name, team=team, document=document, result=result, url=url)
+
+
+@transaction.atomic
+def _connector_store(
+    *,
+    user: Any,
+    name: str,
+    team: Team | None,
+    document: dict[str, Any],
+    result: openapi.ImportResult,
+    url: str | None,
+) -> ConnectorVersion:
+    connector = Connector.objects.select_for_update().filter(name=name).first()
+    if connector is None:
+        connector = Connector.objects.create(name=name, title=result.title, team=team, created_by=user)
+    elif result.title and connector.title != result.title:
+        connector.title = result.title
+        connector.save(update_fields=["title"])
+    number = (connector.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    for operation in result.operations:
+        operation["config_schema"] = openapi.config_schema(operation, connector=name, number=number)
+    version = ConnectorVersion.objects.create(
+        connector=connector,
+        number=number,
+        spec=document,
+        source_url=url or "",
+        operations=result.operations,
+        auth=result.auth,
+        skipped=result.skipped,
+        created_by=user,
+    )
+    audit.record(
+        actor=user,
+        action="connector.imported",
+        target_type="connector",
+        target_id=connector.pk,
+        name=name,
+        version=number,
+        operations=len(result.operations),
+        skipped=len(result.skipped),
+        source_url=url or None,
+    )
+    return version
+
+
+def connector_node_types(version: ConnectorVersion) -> list[str]:
+    return [nodetypes.type_name(version.connector.name, op["operation_id"]) for op in version.operations]
+
+
+@transaction.atomic
+def connector_delete(*, user: Any, connector: Connector) -> None:
+    """Remove a connector and all its versions, unless a flow's draft or a pending or live version still
+    uses one of its operations (409: those flows would fail at their next run)."""
+    prefix = f"{nodetypes.PREFIX}{connector.name}."
+    users = [found for hook in CONNECTOR_USAGE_HOOKS for found in hook(prefix)]
+    if users:
+        shown = ", ".join(users[:8]) + (f" and {len(users) - 8} more" if len(users) > 8 else "")
+        raise Conflict(
+            f"Connector {connector.name} is still used by {shown}: remove those nodes first.",
+            extra={"used_by": users},
+        )
+    audit.record(
+        actor=user,
+        action="connector.deleted",
+        target_type="connector",
+        target_id=connector.pk,
+        name=connector.name,
+        versions=connector.versions.count(),
+    )
+    connector.delete()

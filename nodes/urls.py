@@ -16,4 +16,7 @@ urlpatterns = [
     path("tables/<uuid:table_id>", api.TableView.as_view()),
     path("tables/<uuid:table_id>/rows", api.TableRowsView.as_view()),
     path("schemas", api.SchemasView.as_view()),
+    path("connectors", api.ConnectorsView.as_view()),
+    path("connectors/import", api.ConnectorImportView.as_view()),
+    path("connectors/<int:connector_id>", api.ConnectorView.as_view()),
 ]

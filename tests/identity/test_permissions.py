@@ -101,6 +101,11 @@ MATRIX: dict[str, str] = {
     "connections_delete": "flows:write",
     "connections_test": "flows:write",
     "connections_authorize": "flows:write",
+    # connectors imported from OpenAPI documents: building blocks, so builders import and delete them
+    "connectors_list": "flows:read",
+    "connectors_read": "flows:read",
+    "connectors_import": "flows:write",
+    "connectors_delete": "flows:write",
     # policies on node use
     "team_policy_read": "admin",
     "team_policy_replace": "admin",
@@ -228,7 +233,8 @@ def _example_path(path: str, values: dict[str, str] | None = None) -> str:
         name = match.group(1)
         if name in values:
             return values[name]
-        return "2147483000" if name in {"number", "user_id", "team_id", "token_id"} else str(uuid.uuid4())
+        integer_ids = {"number", "user_id", "team_id", "token_id", "connector_id"}
+        return "2147483000" if name in integer_ids else str(uuid.uuid4())
 
     return re.sub(r"\{([^}]+)\}", fill, path)
 
@@ -250,6 +256,11 @@ def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
     run, _ = flows.run_start(flow=flow, kind=TriggerEvent.Kind.TEST, payload={}, test_graph=document)
     connection, _ = nodes.connection_create(user=author, name="Signing", kind="webhook_secret", team=ops_team)
     nodes.table_row_upsert(team_id=ops_team.pk, table="seen", key="k", data={}, mode="merge", written_by="")
+    connector = nodes.connector_import(
+        user=author,
+        name="matrix",
+        spec={"openapi": "3.0.0", "info": {"title": "M", "version": "1"}, "paths": {}},
+    ).connector
     endpoint, _ = events.event_endpoint_create(
         user=author, url="http://127.0.0.1:9/events", event_types=["run.failed"]
     )
@@ -260,6 +271,7 @@ def world(db: Any, ops_team: Team, settings: Any) -> dict[str, str]:
         "connection_id": str(connection.pk),
         "endpoint_id": str(endpoint.pk),
         "table_id": str(DataTable.objects.get(team=ops_team, name="seen").pk),
+        "connector_id": str(connector.pk),
     }
 
 
