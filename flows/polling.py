@@ -29,13 +29,6 @@ from nodes.selectors import policies_for_team
 
 log = logging.getLogger("switchboard.polling")
 
-DEFAULT_SEEN_LIMIT = 10_000
-
-
-def _seen_limit() -> int:
-    return int(getattr(settings, "POLL_SEEN_LIMIT", DEFAULT_SEEN_LIMIT))
-
-
 def _poll_trigger(version: FlowVersion) -> dict[str, Any] | None:
     trigger = flow_graph.trigger_node(version.graph)
     return trigger if trigger is not None and trigger["type"] == "trigger.poll" else None
@@ -147,7 +140,7 @@ def _record(state: PollState, *, status: str, error: str, items: int, started: i
 
 def _prune(flow: Flow) -> None:
     """Keep the newest keys only: what a poll must remember is bounded, whatever the endpoint returns."""
-    limit = _seen_limit()
+    limit = settings.POLL_SEEN_LIMIT
     oldest_kept = (
         PollSeen.objects.filter(flow=flow).order_by("-id").values_list("id", flat=True)[limit - 1 : limit]
     )

@@ -315,6 +315,8 @@ RUN_LEASE_SECONDS = float(os.environ.get("RUN_LEASE_SECONDS", "300"))
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
 HTTP_DEFAULT_TIMEOUT_SECONDS = float(os.environ.get("HTTP_DEFAULT_TIMEOUT_SECONDS", "30"))
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+# How many item keys `trigger.poll` remembers per flow (the newest are kept).
+POLL_SEEN_LIMIT = int(os.environ.get("POLL_SEEN_LIMIT", "10000"))
 # A Slack or Microsoft Teams incoming webhook told of every version submitted for approval; unset: none.
 APPROVAL_CHAT_WEBHOOK_URL = os.environ.get("APPROVAL_CHAT_WEBHOOK_URL", "").strip()
 EVENT_MAX_ATTEMPTS = int(os.environ.get("EVENT_MAX_ATTEMPTS", "10"))  # per delivery, and again per replay
