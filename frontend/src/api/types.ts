@@ -81,8 +81,17 @@ export type NodeCategory = Schemas["CategoryEnum"];
 /** A JSON Schema, as node types declare their config. */
 export type JsonSchema = Record<string, unknown>;
 
-export type NodeType = Omit<Schemas["NodeTypeOut"], "config_schema"> & {
+/** More output ports named in a node's config: each item of `config[list]` adds the port `item[key]` (transform.switch's cases). */
+export interface ConfigPorts {
+  list: string;
+  key: string;
+}
+
+export type NodeType = Omit<Schemas["NodeTypeOut"], "config_schema" | "config_ports" | "example"> & {
   config_schema: JsonSchema;
+  config_ports?: ConfigPorts | null;
+  /** A valid config, shown in the node catalog. */
+  example?: Record<string, unknown> | null;
 };
 
 export type Step = Schemas["StepOut"];

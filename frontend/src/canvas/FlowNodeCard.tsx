@@ -1,15 +1,15 @@
 /**
  * The one node component of the canvas, drawn from the node type's metadata: title, the node's
- * name and id, the category colour, its ports (labelled when a node has several), its run status
- * and its problems.
+ * name and id, the category colour, its ports (labelled when a node has several; a switch has one
+ * per case, read from its config), its run status and its problems.
  */
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { Handle, Position, useNodeConnections, type NodeProps } from "@xyflow/react";
 import { memo, useContext } from "react";
 import { problemField } from "../stores/validationStore";
 import { StatusBadge } from "../ui/StatusBadge";
 import { CanvasDecorationsContext } from "./canvasDecorations";
 import type { CanvasNode } from "./flowGraph";
-import { DEFAULT_SOURCE_PORT, DEFAULT_TARGET_PORT, ERROR_PORT } from "./flowGraph";
+import { DEFAULT_SOURCE_PORT, DEFAULT_TARGET_PORT, ERROR_PORT, outputPorts } from "./flowGraph";
 import { CategoryIcon, categoryClass } from "./nodeCategories";
 
 function FlowNodeCardComponent({ id, data, selected }: NodeProps<CanvasNode>) {
@@ -18,7 +18,12 @@ function FlowNodeCardComponent({ id, data, selected }: NodeProps<CanvasNode>) {
   const category = nodeType?.category ?? data.nodeType.split(".")[0] ?? "other";
   const title = nodeType?.title ?? data.nodeType;
   // A node set to route its failures (`on_error: "route"`) also has an `error` port.
-  const ports = [...(nodeType?.ports ?? [DEFAULT_SOURCE_PORT]), ...(data.config?.on_error === "route" ? [ERROR_PORT] : [])];
+  const offered = [...outputPorts(nodeType, data.config), ...(data.config?.on_error === "route" ? [ERROR_PORT] : [])];
+  // A port its edges still leave by but the node no longer has (a switch case removed, or renamed):
+  // kept on the card, struck through, so the edge stays in sight while validation flags it.
+  const outgoing = useNodeConnections({ handleType: "source" });
+  const stale = [...new Set(outgoing.map((edge) => edge.sourceHandle ?? DEFAULT_SOURCE_PORT))].filter((port) => !offered.includes(port));
+  const ports = [...offered, ...stale];
   const hasInput = nodeType ? nodeType.inputs.length > 0 : category !== "trigger";
   const status = statuses[id];
   const nodeProblems = problems.get(id) ?? [];
@@ -64,7 +69,11 @@ function FlowNodeCardComponent({ id, data, selected }: NodeProps<CanvasNode>) {
       {labelledPorts ? (
         <div className="node-card-ports">
           {ports.map((port) => (
-            <div key={port} className={`node-port-row port-${port}`}>
+            <div
+              key={port}
+              className={`node-port-row port-${port}${stale.includes(port) ? " is-stale" : ""}`}
+              title={stale.includes(port) ? `${port} is no longer a port of this node: move or remove its edges` : undefined}
+            >
               <span className="node-port-label">{port}</span>
               <Handle type="source" position={Position.Right} id={port} className={`port port-out port-named port-${port}`} aria-label={`Output ${port} of ${id}`} />
             </div>

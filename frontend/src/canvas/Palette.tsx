@@ -1,6 +1,7 @@
 /**
- * The node palette: every node type from the server, grouped by category, searchable. Items are
- * dragged onto the canvas, or clicked to add them after the selected node.
+ * The node palette: every node type from the server, grouped by category and imported connectors
+ * under their connector, searchable. Items are dragged onto the canvas, or clicked to add them after
+ * the selected node.
  */
 import { useMemo, useState, type DragEvent } from "react";
 import { useNodeTypes } from "../api/nodeTypes";
@@ -8,18 +9,8 @@ import type { NodeType } from "../api/types";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { Loading } from "../ui/Loading";
 import { NODE_TYPE_DRAG_FORMAT } from "./EditorCanvas";
-import { CategoryIcon, categoryClass, categoryLabel, categoryOrder } from "./nodeCategories";
-
-export function groupNodeTypes(nodeTypes: NodeType[], search: string): [string, NodeType[]][] {
-  const needle = search.trim().toLowerCase();
-  const groups = new Map<string, NodeType[]>();
-  for (const nodeType of nodeTypes) {
-    const haystack = `${nodeType.title} ${nodeType.type} ${nodeType.description}`.toLowerCase();
-    if (needle && !haystack.includes(needle)) continue;
-    groups.set(nodeType.category, [...(groups.get(nodeType.category) ?? []), nodeType]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => categoryOrder(a) - categoryOrder(b) || a.localeCompare(b));
-}
+import { CategoryIcon, categoryClass } from "./nodeCategories";
+import { groupNodeTypes } from "./nodeTypeGroups";
 
 export function Palette({ onAdd, hasTrigger }: { onAdd: (nodeType: NodeType) => void; hasTrigger: boolean }) {
   const nodeTypes = useNodeTypes();
@@ -47,9 +38,12 @@ export function Palette({ onAdd, hasTrigger }: { onAdd: (nodeType: NodeType) => 
       {nodeTypes.error && <ProblemMessage error={nodeTypes.error} title="The node types could not be loaded." />}
       {nodeTypes.data && groups.length === 0 && <p className="muted small palette-none">No step matches “{search}”.</p>}
       <div className="palette-groups">
-        {groups.map(([category, items]) => (
-          <section key={category} className="palette-group" aria-label={categoryLabel(category)}>
-            <h3>{categoryLabel(category)}</h3>
+        {groups.map(({ key, label, category, connector, types: items }) => (
+          <section key={key} className="palette-group" aria-label={connector ? `Connector ${label}` : label}>
+            <h3>
+              {connector && <span className="palette-group-kind">Connector </span>}
+              {label}
+            </h3>
             {category === "trigger" && (
               <p className="palette-hint">{hasTrigger ? "This flow has its trigger; a flow has exactly one." : "Every flow starts with one trigger."}</p>
             )}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FlowDocument } from "../api/types";
-import { documentToGraph, graphToDocument, nextNodeId } from "./flowGraph";
+import { SWITCH } from "../forms/moreNodeTypes.fixture";
+import { documentToGraph, graphToDocument, nextNodeId, outputPorts } from "./flowGraph";
 
 const document: FlowDocument = {
   schema: "switchboard.flow/v1",
@@ -68,5 +69,19 @@ describe("flow document ↔ canvas graph", () => {
     expect(nextNodeId("transform.filter", ["filter"])).toBe("filter_2");
     expect(nextNodeId("transform.filter", ["filter", "filter_2"])).toBe("filter_3");
     expect(nextNodeId("connector.acme.create lead", [])).toBe("create_lead");
+  });
+});
+
+describe("output ports", () => {
+  it("gives a switch its default port, then one per case, each once, as the server's ports_for does", () => {
+    const config = { cases: [{ port: "big" }, { port: "small" }, { port: "big" }, { port: "" }, { nope: 1 }, "junk"] };
+    expect(outputPorts(SWITCH, config)).toEqual(["default", "big", "small"]);
+    expect(outputPorts(SWITCH, {})).toEqual(["default"]);
+    expect(outputPorts(SWITCH, { cases: "not a list" })).toEqual(["default"]);
+  });
+
+  it("gives other types their declared ports, and an unknown type the default port", () => {
+    expect(outputPorts({ ports: ["true", "false"], config_ports: null }, { cases: [{ port: "x" }] })).toEqual(["true", "false"]);
+    expect(outputPorts(undefined, {})).toEqual(["out"]);
   });
 });

@@ -3,7 +3,7 @@
  * any other keys of a node are kept as they are; edges name their port only when it is not "out".
  */
 import type { Edge, Node } from "@xyflow/react";
-import { FLOW_SCHEMA, type FlowDocument, type FlowEdge, type FlowNode, type Position } from "../api/types";
+import { FLOW_SCHEMA, type FlowDocument, type FlowEdge, type FlowNode, type NodeType, type Position } from "../api/types";
 import { layoutPositions } from "./autoLayout";
 
 export const DEFAULT_SOURCE_PORT = "out";
@@ -109,6 +109,24 @@ export function toDocumentEdge(edge: CanvasEdge): FlowEdge {
     target: edge.target,
     ...(port !== DEFAULT_SOURCE_PORT ? { sourcePort: port } : {}),
   };
+}
+
+/**
+ * A node's output ports: its type's declared ones, then those its config names (a switch's cases,
+ * by the type's `config_ports`), each once — the server's `ports_for`, so the canvas offers exactly
+ * the ports validation accepts. The `error` port of a node routing its failures is the card's to add.
+ */
+export function outputPorts(nodeType: Pick<NodeType, "ports" | "config_ports"> | undefined, config: Record<string, unknown> | undefined): string[] {
+  const declared = nodeType?.ports ?? [DEFAULT_SOURCE_PORT];
+  const byConfig = nodeType?.config_ports;
+  const items = byConfig ? config?.[byConfig.list] : undefined;
+  const named = Array.isArray(items)
+    ? items.flatMap((item) => {
+        const port = typeof item === "object" && item !== null ? (item as Record<string, unknown>)[byConfig!.key] : undefined;
+        return typeof port === "string" && port !== "" ? [port] : [];
+      })
+    : [];
+  return [...new Set([...declared, ...named])];
 }
 
 /** A readable id for a new node of `type` that no node has yet: `filter`, then `filter_2`, … */

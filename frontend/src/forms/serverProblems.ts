@@ -23,3 +23,16 @@ export function problemsAllOnFields(error: unknown, fields: readonly string[]): 
 export function fieldProblems(error: unknown, field: string, own?: string | false): string[] {
   return own ? [own, ...serverProblems(error, field)] : serverProblems(error, field);
 }
+
+/** The server's messages about the fields of an object field, by path inside it (`settings.header` → `header`), for a generated form. */
+export function serverProblemsUnder(error: unknown, field: string): Record<string, string[]> {
+  if (!(error instanceof ApiError)) return {};
+  const byPath: Record<string, string[]> = {};
+  for (const item of error.items) {
+    const path = item.field ?? "";
+    if (!path.startsWith(`${field}.`)) continue;
+    const inner = path.slice(field.length + 1);
+    byPath[inner] = [...(byPath[inner] ?? []), item.message];
+  }
+  return byPath;
+}

@@ -29,6 +29,7 @@ export function AppLayout() {
             <NavLink to="/runs">Runs</NavLink>
             <NavLink to="/approvals">Approvals</NavLink>
             <NavLink to="/health">Health</NavLink>
+            <NavLink to="/catalog">Catalog</NavLink>
             <NavLink to="/settings">Settings</NavLink>
           </nav>
         )}

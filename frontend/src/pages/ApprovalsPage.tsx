@@ -1,20 +1,26 @@
 /** /approvals: versions waiting for a decision, across flows — flow, team, author, age, approvals so
- * far ("1 of 2") — each with a link to review it. */
+ * far ("1 of 2") — each with a link to review it; then the runs waiting at an approval step for the
+ * person's decision, each with Approve / Reject. */
 import { useMemo } from "react";
 import { Link } from "react-router-dom";
+import { usePendingApprovalTasks } from "../api/approvalTasks";
 import { useMe } from "../api/me";
 import { usePendingVersions } from "../api/versions";
 import { EmptyState } from "../ui/EmptyState";
+import { LoadMore } from "../ui/LoadMore";
 import { Loading, Spinner } from "../ui/Loading";
 import { ProblemMessage } from "../ui/ProblemMessage";
 import { formatDateTime, RelativeTime } from "../ui/RelativeTime";
 import { truncate } from "./runs/runFormat";
+import { ApprovalTaskDecision } from "./approvals/ApprovalTaskDecision";
+import { shortId } from "./runs/runFormat";
 import { approvalCount } from "./versions/VersionDecision";
 import { usePageTitle } from "./runs/usePageTitle";
 import "./runs/runs.css";
 
 export function ApprovalsPage() {
   const pending = usePendingVersions();
+  const tasks = usePendingApprovalTasks();
   const me = useMe();
   usePageTitle("Approvals");
   const versions = useMemo(() => pending.data?.pages.flatMap((page) => page.results) ?? [], [pending.data]);
@@ -24,11 +30,24 @@ export function ApprovalsPage() {
       <header className="page-head">
         <div>
           <h1>Approvals</h1>
-          <p className="muted">Versions submitted for approval. Review what changed, then approve or reject each one.</p>
+          <p className="muted">
+            Versions submitted for approval — review what changed, then approve or reject each one — and runs waiting at an approval step
+            for your decision.
+          </p>
         </div>
         <div className="page-head-actions">
-          <button type="button" className="button secondary" onClick={() => void pending.refetch()} disabled={pending.isFetching}>
-            {pending.isFetching && !pending.isLoading && !pending.isFetchingNextPage && <Spinner small />}
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              void pending.refetch();
+              void tasks.refetch();
+            }}
+            disabled={pending.isFetching || tasks.isFetching}
+          >
+            {((pending.isFetching && !pending.isLoading && !pending.isFetchingNextPage) || (tasks.isFetching && !tasks.isLoading && !tasks.isFetchingNextPage)) && (
+              <Spinner small />
+            )}
             Refresh
           </button>
         </div>
@@ -123,6 +142,38 @@ export function ApprovalsPage() {
           {pending.isFetchNextPageError && <ProblemMessage error={pending.error} title="More versions could not be loaded." />}
         </>
       )}
+
+      <RunApprovalTasks tasks={tasks} />
     </main>
+  );
+}
+
+function RunApprovalTasks({ tasks }: { tasks: ReturnType<typeof usePendingApprovalTasks> }) {
+  const list = useMemo(() => tasks.data?.pages.flatMap((page) => page.results) ?? [], [tasks.data]);
+  return (
+    <section className="approvals-section" aria-labelledby="run-tasks-title">
+      <h2 id="run-tasks-title">Waiting for your decision in runs</h2>
+      {tasks.isLoading ? (
+        <Loading label="Loading runs waiting for a decision…" />
+      ) : tasks.error && !tasks.data ? (
+        <ProblemMessage error={tasks.error} title="The runs waiting for a decision could not be loaded." />
+      ) : list.length === 0 ? (
+        <p className="muted">No run waits for your decision. A flow with an Approval step stops there until the person or role it names decides.</p>
+      ) : (
+        <>
+          <div className="approval-task-list">
+            {list.map((task) => (
+              <article key={task.id} className="approval-task-card" aria-label={`${task.title || "Approval"} in ${task.flow_name}`}>
+                <p className="approval-task-where muted">
+                  <Link to={`/flows/${task.flow}`}>{task.flow_name}</Link> · <Link to={`/runs/${task.run}?step=${encodeURIComponent(task.node)}`}>run {shortId(task.run)}</Link>
+                </p>
+                <ApprovalTaskDecision task={task} />
+              </article>
+            ))}
+          </div>
+          <LoadMore pages={tasks} />
+        </>
+      )}
+    </section>
   );
 }

@@ -15,6 +15,7 @@ import { useRunSocket } from "../api/runSocket";
 import { FLOW_SCHEMA, type Flow, type NodeType } from "../api/types";
 import { NODE_HEIGHT, NODE_WIDTH } from "../canvas/autoLayout";
 import { EditorCanvas } from "../canvas/EditorCanvas";
+import { outputPorts } from "../canvas/flowGraph";
 import { Palette } from "../canvas/Palette";
 import { runNodeStatuses, runTakenEdges } from "../canvas/runStatuses";
 import { useDraftSaveStore } from "../stores/draftSaveStore";
@@ -177,7 +178,7 @@ function Editor({ flow, readOnly }: { flow: Flow | undefined; readOnly: boolean 
 
   const onAdd = (nodeType: NodeType) => {
     const selected = selectedNodeId ? nodes.find((node) => node.id === selectedNodeId) : undefined;
-    const ports = selected ? (nodeTypeMap.get(selected.data.nodeType)?.ports ?? []) : [];
+    const ports = selected ? outputPorts(nodeTypeMap.get(selected.data.nodeType), selected.data.config) : [];
     const id = addNode(nodeType, undefined, selected ? { connectFrom: { id: selected.id, ports } } : undefined);
     // Bring the new node into view when it landed outside it (the zoom stays).
     requestAnimationFrame(() => {

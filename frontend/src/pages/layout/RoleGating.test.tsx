@@ -105,14 +105,32 @@ describe("the shell by role", () => {
   it("shows admins every settings tab", async () => {
     app(meWith(["admin"]), "/settings/tokens", { "/api/v1/tokens": { results: [], next: null }, "/api/v1/service-accounts": { results: [], next: null } });
     const tabs = await screen.findByRole("navigation", { name: "Settings" });
-    expect(within(tabs).getAllByRole("link").map((link) => link.textContent)).toEqual(["People", "Teams", "API tokens", "Events", "Policies", "Audit log"]);
+    expect(within(tabs).getAllByRole("link").map((link) => link.textContent)).toEqual([
+      "People",
+      "Teams",
+      "API tokens",
+      "Connections",
+      "Connectors",
+      "Data tables",
+      "Events",
+      "Policies",
+      "Audit log",
+    ]);
   });
 
-  it("sends others from /settings to their tokens, with no admin tabs", async () => {
+  it("sends others from /settings to their tokens, with no admin tabs; builders also get what flows are built with", async () => {
     app(meWith(["builder"]), "/settings", { "/api/v1/tokens": { results: [], next: null } });
     expect(await screen.findByRole("heading", { name: "API tokens" })).toBeInTheDocument();
     const tabs = screen.getByRole("navigation", { name: "Settings" });
+    expect(within(tabs).getAllByRole("link").map((link) => link.textContent)).toEqual(["API tokens", "Connections", "Connectors", "Data tables"]);
+  });
+
+  it("gives a viewer only their tokens in settings, and the catalog in the main navigation", async () => {
+    app(meWith(["viewer"]), "/settings", { "/api/v1/tokens": { results: [], next: null } });
+    expect(await screen.findByRole("heading", { name: "API tokens" })).toBeInTheDocument();
+    const tabs = screen.getByRole("navigation", { name: "Settings" });
     expect(within(tabs).getAllByRole("link").map((link) => link.textContent)).toEqual(["API tokens"]);
+    expect(within(screen.getByRole("navigation", { name: "Main" })).getByRole("link", { name: "Catalog" })).toHaveAttribute("href", "/catalog");
   });
 
   it("tells a viewer at /flows/new that builders make flows", async () => {

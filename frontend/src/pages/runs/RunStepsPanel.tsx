@@ -1,5 +1,6 @@
-/** Beside the run's canvas: every step in the order it ran, and the chosen step's data. */
+/** Beside the run's canvas: every step in the order it ran, and the chosen step's data (and, at an approval, the decision box). */
 import type { NodeType, Run } from "../../api/types";
+import { APPROVAL_NODE_TYPE, RunApprovalTask } from "../approvals/RunApprovalTask";
 import { JsonView } from "../../ui/JsonView";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { StepDetails } from "../../ui/StepDetails";
@@ -95,6 +96,7 @@ export function RunStepsPanel({
           {chosen.step ? (
             <>
               {chosen.step.masked && <MaskedNote />}
+              {chosen.step.status === "waiting" && chosen.nodeType === APPROVAL_NODE_TYPE && <RunApprovalTask runId={run.id} node={chosen.node} />}
               <StepDetails step={chosen.step} />
             </>
           ) : (
