@@ -31,14 +31,25 @@ Category = Literal["trigger", "transform", "action"]
 ENTRY_POINT_GROUP = "switchboard.nodes"
 
 
-Widget = Literal["condition", "template", "expression", "json"]
+Widget = Literal["condition", "template", "expression", "json", "connection"]
 
 
 def widget(name: Widget) -> dict[str, Any]:
     """A hint in a config property's JSON Schema telling the editor which input to offer:
     `condition` (the condition builder), `template` (text with a path picker), `expression` (a
-    template, a JsonLogic rule or a literal), `json` (free JSON)."""
+    template, a JsonLogic rule or a literal), `json` (free JSON), `connection` (see
+    `connection_widget`)."""
     return {"x-widget": name}
+
+
+# The kinds of connection that authenticate an HTTP request (nodes.connection_kinds).
+HTTP_CONNECTION_KINDS = ("api_key", "basic", "bearer", "oauth2")
+
+
+def connection_widget(*kinds: str) -> dict[str, Any]:
+    """A config property naming a connection: the editor offers a picker of the connections of these
+    kinds that the flow's team may use."""
+    return {"x-widget": "connection", "x-connection-kinds": list(kinds)}
 
 
 # A value evaluated at run time (template string, JsonLogic rule or literal), e.g. each map field.

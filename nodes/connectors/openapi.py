@@ -20,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from nodes.registry import NodeConfig
+from nodes.registry import NodeConfig, connection_widget
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 PARAM_LOCATIONS = ("path", "query", "header")
@@ -746,7 +746,7 @@ def config_schema(operation: Mapping[str, Any], *, connector: str, number: int) 
             "default": None,
             "title": "Connection",
             "description": connection_help,
-            "x-connection-kinds": kinds,
+            **connection_widget(*kinds),
         },
         "server": {
             "type": ["string", "null"],

@@ -10,7 +10,7 @@ import httpx
 from pydantic import Field
 
 from nodes import outbound
-from nodes.registry import NodeError
+from nodes.registry import NodeError, connection_widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -24,7 +24,7 @@ def connection_field(service: str) -> Any:
         min_length=1,
         description=f"An incoming_webhook connection holding the {service} webhook URL (the URL is "
         "a credential: it is stored encrypted and never shown).",
-        json_schema_extra={"x-connection-kind": KIND},
+        json_schema_extra=connection_widget(KIND),
     )
 
 

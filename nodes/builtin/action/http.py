@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from nodes import outbound
-from nodes.registry import Expression, NodeConfig, NodeType, register, widget
+from nodes.registry import (
+    HTTP_CONNECTION_KINDS,
+    Expression,
+    NodeConfig,
+    NodeType,
+    connection_widget,
+    register,
+    widget,
+)
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -52,10 +60,7 @@ class HttpConfig(NodeConfig):
     connection: str | None = Field(
         default=None,
         title="Connection",
-        json_schema_extra={
-            "x-widget": "connection",
-            "x-connection-kinds": ["api_key", "basic", "bearer", "oauth2"],
-        },
+        json_schema_extra=connection_widget(*HTTP_CONNECTION_KINDS),
         description="A connection (api_key, basic, bearer or oauth2) whose credentials authenticate the "
         "request. They are sent to the URL's own origin only, never to a redirect elsewhere.",
     )

@@ -9,7 +9,7 @@ from pydantic import Field
 from standardwebhooks import Webhook as StandardWebhook
 
 from nodes import outbound
-from nodes.registry import Expression, NodeConfig, NodeType, register, widget
+from nodes.registry import Expression, NodeConfig, NodeType, connection_widget, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -25,6 +25,7 @@ class WebhookConfig(NodeConfig):
     connection: str | None = Field(
         default=None,
         title="Signing secret (connection)",
+        json_schema_extra=connection_widget("webhook_secret"),
         description="A webhook_secret connection: each delivery is signed with it (webhook-signature).",
     )
     payload: Expression = Field(

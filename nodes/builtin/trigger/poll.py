@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from nodes import outbound
-from nodes.registry import Expression, NodeConfig, NodeError, NodeType, register, widget
+from nodes.registry import (
+    HTTP_CONNECTION_KINDS,
+    Expression,
+    NodeConfig,
+    NodeError,
+    NodeType,
+    connection_widget,
+    register,
+    widget,
+)
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext
@@ -34,7 +43,9 @@ class PollConfig(NodeConfig):
         title="Query parameters", default_factory=dict, description="Query parameters added to the URL."
     )
     connection: str | None = Field(
-        default=None, description="A connection whose credentials are applied to the request."
+        default=None,
+        json_schema_extra=connection_widget(*HTTP_CONNECTION_KINDS),
+        description="A connection whose credentials are applied to the request.",
     )
     interval_seconds: int = Field(
         title="Interval (seconds)",
