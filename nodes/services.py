@@ -95,7 +95,11 @@ def connection_update(
 ) -> Connection:
     """Rename, replace the settings, replace the secret. New credentials drop the OAuth2 tokens got
     with the old ones (they may belong to another client or account)."""
-    connection = Connection.objects.select_for_update().select_related("team", "owner").get(pk=connection.pk)
+    connection = (
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("team", "owner")
+        .get(pk=connection.pk)
+    )
     before = {
         "name": connection.name,
         "settings": dict(connection.settings),

@@ -14,7 +14,7 @@ export function approvalTask(overrides: Partial<ApprovalTask> = {}): ApprovalTas
     assignee: null,
     role: "approver",
     state: "pending",
-    expires_at: null,
+    expires_at: "2024-05-04T10:00:00Z",
     created_at: "2024-05-01T10:00:00Z",
     decided_by: null,
     decided_at: null,

@@ -1,6 +1,7 @@
 /**
  * Approval tasks: a run waiting at a `transform.approval` step until a named person or role approves
- * or rejects. The shapes follow issue 7's design (GET /approval-tasks, POST /approval-tasks/{id}/decide).
+ * or rejects. The shapes follow flows/approvals_api.py (ApprovalTaskOut; GET /approval-tasks,
+ * POST /approval-tasks/{id}/decide).
  */
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
@@ -23,7 +24,8 @@ export interface ApprovalTask {
   assignee: string | null;
   role: string | null;
   state: ApprovalTaskState;
-  expires_at: string | null;
+  /** When it expires (the step's `expires_in`): the run then takes the `expired` port. */
+  expires_at: string;
   created_at: string;
   decided_by: string | null;
   decided_at: string | null;
@@ -33,7 +35,7 @@ export interface ApprovalTask {
 export type ApprovalDecision = "approve" | "reject";
 
 export const approvalTasksApi = {
-  /** Pending tasks; with `run`, that run's (the server may ignore the filter: callers match the run too). */
+  /** Pending tasks the caller may decide; with `run`, that run's only. */
   pending: (run?: string, cursor?: string | null) =>
     api.get<Page<ApprovalTask>>(cursor ?? "/approval-tasks", cursor ? undefined : { query: { state: "pending", run } }),
   decide: (id: string, decision: ApprovalDecision, comment: string) =>

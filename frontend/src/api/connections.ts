@@ -77,6 +77,18 @@ export const connectionsApi = {
   authorize: (id: string) => api.post<{ authorize_url: string }>(`/connections/${id}/authorize`),
 };
 
+/** Every connection one may use, all pages read (a few large ones): for pickers that need them all. */
+async function allConnections(): Promise<Connection[]> {
+  const all: Connection[] = [];
+  let next: string | null = "/connections?limit=500";
+  while (next) {
+    const page: Page<Connection> = await connectionsApi.list(next);
+    all.push(...page.results);
+    next = page.next;
+  }
+  return all;
+}
+
 export function useConnectionKinds() {
   return useQuery({ queryKey: queryKeys.connectionKinds, queryFn: connectionsApi.kinds, staleTime: Infinity });
 }
@@ -89,6 +101,11 @@ export function useConnections() {
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next,
   });
+}
+
+/** Every connection one may use, for the connection picker of node config forms. */
+export function useConnectionChoices() {
+  return useQuery({ queryKey: queryKeys.connectionChoices, queryFn: allConnections, staleTime: 30_000 });
 }
 
 /** One connection by id: for a link to one that is not on the list's first page. */

@@ -1,7 +1,8 @@
 /**
  * Connectors imported from OpenAPI documents: each operation becomes a node type
  * `connector.<name>.<operationId>`. Importing a name again makes its next version; flows keep the
- * version they were built with. The shapes follow issue 7's design (POST /connectors/import).
+ * version they were built with. The shapes follow nodes/api.py (ConnectorOut, ConnectorDetailOut,
+ * ConnectorImported).
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, request } from "./client";
@@ -10,6 +11,7 @@ import type { Page } from "./types";
 
 /** An operation the import could not map, and why. */
 export interface SkippedOperation {
+  /** "METHOD /path". */
   operation: string;
   reason: string;
 }
@@ -17,8 +19,9 @@ export interface SkippedOperation {
 /** The document: its text (JSON or YAML, e.g. an uploaded file), or a URL the server fetches. */
 export type ConnectorImport = { name: string; spec: string } | { name: string; url: string };
 
+/** The answer to an import (201): the version it made. */
 export interface ImportedConnector {
-  id: string;
+  id: number;
   name: string;
   version: number;
   /** The node types made, `connector.<name>.<operationId>`. */
@@ -26,48 +29,86 @@ export interface ImportedConnector {
   skipped: SkippedOperation[];
 }
 
-/** A connector as the list shows it: its latest version and how many operations it has. */
+/** A connector as GET /connectors lists it: its latest version and that version's counts. */
 export interface ConnectorSummary {
-  id: string;
+  id: number;
   name: string;
-  version: number;
-  operation_count: number;
-  skipped_count: number;
+  /** The document's title (info.title). */
+  title: string;
+  team: number | null;
+  created_by: string | null;
   created_at: string;
-  updated_at?: string;
+  /** The newest version's number; null while it has none. */
+  latest_version: number | null;
+  version_count: number;
+  /** Operations (node types) of the latest version. */
+  operation_count: number;
+  /** Operations the latest version skipped. */
+  skipped_count: number;
+}
+
+/** One operation of a version, made a node type. */
+export interface ConnectorOperation {
+  node_type: string;
+  operation_id: string;
+  method: string;
+  path: string;
+  summary: string;
+  description: string;
+  server_url: string;
+  parameters: unknown[];
+  body: unknown;
+  security: unknown;
+  connection_kinds: string[];
+  config_schema: Record<string, unknown>;
+}
+
+/** A security scheme of the document, as the kind of connection that satisfies it. */
+export interface ConnectorAuth {
+  scheme: string;
+  kind: string | null;
+  settings: Record<string, unknown>;
+  [more: string]: unknown;
 }
 
 export interface ConnectorVersion {
-  version: number;
-  operations: string[];
-  skipped: SkippedOperation[];
+  number: number;
   created_at: string;
+  /** Where the document was fetched from; empty for an uploaded one. */
+  source_url: string;
+  operations: ConnectorOperation[];
+  auth: ConnectorAuth[];
+  skipped: SkippedOperation[];
 }
 
-export interface ConnectorDetail {
-  id: string;
-  name: string;
+/** GET /connectors/{id}: the summary and every version, newest first. */
+export interface ConnectorDetail extends ConnectorSummary {
   versions: ConnectorVersion[];
-}
-
-/** The list answers either a page or, while connectors are few, a plain list. */
-function rows<T>(answer: Page<T> | T[]): T[] {
-  return Array.isArray(answer) ? answer : answer.results;
 }
 
 export const connectorsApi = {
   import: (body: ConnectorImport) => api.post<ImportedConnector>("/connectors/import", body),
-  list: async () => rows(await api.get<Page<ConnectorSummary> | ConnectorSummary[]>("/connectors")),
-  get: (id: string) => api.get<ConnectorDetail>(`/connectors/${id}`),
-  remove: (id: string) => request<null>("DELETE", `/connectors/${id}`),
+  /** Every connector: the list is paginated, but connectors are few, so all pages are read. */
+  list: async () => {
+    const all: ConnectorSummary[] = [];
+    let next: string | null = "/connectors";
+    while (next) {
+      const page: Page<ConnectorSummary> = await api.get<Page<ConnectorSummary>>(next);
+      all.push(...page.results);
+      next = page.next;
+    }
+    return all;
+  },
+  get: (id: number | string) => api.get<ConnectorDetail>(`/connectors/${id}`),
+  remove: (id: number) => request<null>("DELETE", `/connectors/${id}`),
 };
 
 export function useConnectors() {
   return useQuery({ queryKey: queryKeys.connectors, queryFn: connectorsApi.list });
 }
 
-export function useConnector(id: string | null) {
-  return useQuery({ queryKey: queryKeys.connector(id ?? ""), queryFn: () => connectorsApi.get(id!), enabled: id !== null });
+export function useConnector(id: number | string | null) {
+  return useQuery({ queryKey: queryKeys.connector(String(id ?? "")), queryFn: () => connectorsApi.get(id!), enabled: id !== null });
 }
 
 /** After an import or a removal: the connectors, and the node types (their operations are node types). */
@@ -86,5 +127,5 @@ export function useImportConnector() {
 
 export function useDeleteConnector() {
   const changed = useConnectorsChanged();
-  return useMutation({ mutationFn: (id: string) => connectorsApi.remove(id), onSuccess: changed });
+  return useMutation({ mutationFn: (id: number) => connectorsApi.remove(id), onSuccess: changed });
 }

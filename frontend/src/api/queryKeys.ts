@@ -28,6 +28,7 @@ export const queryKeys = {
   connections: ["connections", "list"] as const,
   allConnections: ["connections"] as const,
   connection: (id: string) => ["connections", "detail", id] as const,
+  connectionChoices: ["connections", "choices"] as const,
   connectors: ["connectors", "list"] as const,
   allConnectors: ["connectors"] as const,
   connector: (id: string) => ["connectors", "detail", id] as const,

@@ -1,6 +1,7 @@
 /**
  * Data tables: a team's keyed rows that `action.table` inserts, upserts and looks up, for lookups and
- * dedup without another database. Read and deleted here; flows write them. Shapes follow issue 7's design.
+ * dedup without another database. Read and deleted here; flows write them. Shapes follow nodes/api.py
+ * (TableOut, TableRowOut).
  */
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, request } from "./client";
@@ -10,10 +11,13 @@ import type { Page } from "./types";
 export interface DataTable {
   id: string;
   name: string;
-  team: number | null;
-  team_name?: string | null;
-  row_count?: number;
+  /** The team whose flows use the table: its members see it. */
+  team: { id: number; name: string };
+  /** How many rows it holds. */
+  rows: number;
   created_at: string;
+  /** When a row last changed (or the table was made). */
+  updated_at: string;
 }
 
 export interface TableRow {
@@ -25,7 +29,7 @@ export interface TableRow {
 
 export const tablesApi = {
   list: (cursor?: string | null) => api.get<Page<DataTable>>(cursor ?? "/tables"),
-  /** Rows, newest first; with `key`, those whose key starts with it. */
+  /** Rows page by page; with `key`, only the row under that exact key. */
   rows: (id: string, key: string, cursor?: string | null) =>
     api.get<Page<TableRow>>(cursor ?? `/tables/${id}/rows`, cursor ? undefined : { query: { key } }),
   remove: (id: string) => request<null>("DELETE", `/tables/${id}`),

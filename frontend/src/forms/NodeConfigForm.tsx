@@ -1,7 +1,8 @@
 /**
  * A node's config form, generated from its type's JSON Schema with rjsf: labels from schema titles,
  * descriptions as help text, required marks, defaults, enums as dropdowns; conditions, templates,
- * expressions and JSON get their own editors; the retry policy sits collapsed under "Advanced".
+ * expressions and JSON get their own editors, connections a picker; the retry policy sits collapsed
+ * under "Advanced".
  * Problems come from the server's validation (the same rules it saves with), shown by each field.
  */
 import Form from "@rjsf/core";
@@ -20,6 +21,7 @@ import { useId, useMemo } from "react";
 import type { NodeType, ProblemItem } from "../api/types";
 import { configPath } from "../stores/validationStore";
 import { ConditionBuilder } from "./ConditionBuilder";
+import { ConnectionPicker, connectionKindsOf } from "./ConnectionPicker";
 import { fromFormData, prepareConfigSchema, toFormData, type PreparedConfigSchema } from "./configSchema";
 import type { ContextPath } from "./contextPaths";
 import { ExpressionEditor } from "./ExpressionEditor";
@@ -133,6 +135,23 @@ function TemplateWidget({ id, value, onChange, onBlur, disabled, readonly, requi
   );
 }
 
+function ConnectionWidget({ id, value, onChange, onBlur, disabled, readonly, required, schema, rawErrors }: WidgetProps) {
+  return (
+    <div onBlur={() => onBlur(id, value)}>
+      <ConnectionPicker
+        id={id}
+        value={typeof value === "string" && value !== "" ? value : undefined}
+        onChange={onChange}
+        kinds={connectionKindsOf(schema as Record<string, unknown>)}
+        required={required}
+        disabled={disabled || readonly}
+        invalid={Boolean(rawErrors?.length)}
+        describedBy={`${id}__help`}
+      />
+    </div>
+  );
+}
+
 function ConditionField({ formData, onChange, fieldPathId, registry, disabled, readonly, schema, name }: FieldProps) {
   const { paths } = formContextOf(registry);
   return (
@@ -192,7 +211,7 @@ function ExpressionMapField({ formData, onChange, fieldPathId, registry, disable
   );
 }
 
-const widgets: RegistryWidgetsType = { template: TemplateWidget };
+const widgets: RegistryWidgetsType = { template: TemplateWidget, connection: ConnectionWidget };
 const fields: RegistryFieldsType = {
   condition: ConditionField,
   expression: ExpressionField,

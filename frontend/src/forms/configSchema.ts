@@ -1,11 +1,12 @@
 /**
  * A node type's config JSON Schema, prepared for the generated form: the `retry` policy taken out
  * (it is shown under "Advanced"), optional values (`anyOf [X, null]`) shown as X, and the editor
- * hints (`x-widget`: condition, template, expression, json) mapped to the form's custom fields.
+ * hints (`x-widget`: condition, template, expression, json, connection) mapped to the form's custom
+ * fields and widgets.
  */
 import type { JsonSchema } from "../api/types";
 
-export type WidgetKind = "condition" | "template" | "expression" | "json" | "expressionMap";
+export type WidgetKind = "condition" | "template" | "expression" | "json" | "expressionMap" | "connection";
 
 export interface PreparedConfigSchema {
   /** The schema the form renders (no `retry`). */
@@ -74,6 +75,7 @@ function hasOpenProperties(schema: Schema): boolean {
 function widgetFor(name: string, schema: Schema): WidgetKind | null {
   const hint = schema["x-widget"];
   const valuesHint = isObject(schema.additionalProperties) ? schema.additionalProperties["x-widget"] : undefined;
+  if (hint === "connection") return "connection";
   if (hasOpenProperties(schema) && (hint === "expression" || valuesHint === "expression" || hint === undefined)) return "expressionMap";
   if (hint === "condition" || hint === "template" || hint === "expression" || hint === "json") return hint;
   if (schema.type === undefined && !schema.enum && !schema.anyOf && !schema.oneOf) {
@@ -114,7 +116,12 @@ export function prepareConfigSchema(configSchema: JsonSchema | null | undefined)
     const widget = widgetFor(name, schema);
     if (widget) {
       widgets[name] = widget;
-      uiSchema[name] = widget === "template" ? { "ui:widget": "template", "ui:options": { multiline: MULTILINE.has(name) } } : { "ui:field": widget };
+      uiSchema[name] =
+        widget === "template"
+          ? { "ui:widget": "template", "ui:options": { multiline: MULTILINE.has(name) } }
+          : widget === "connection"
+            ? { "ui:widget": "connection" }
+            : { "ui:field": widget };
     }
   }
 

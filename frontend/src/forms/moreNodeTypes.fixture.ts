@@ -35,17 +35,26 @@ export const SWITCH: NodeType = {
   example: { cases: [{ port: "big", condition: { ">": [{ var: "input.total" }, 1000] } }] },
 };
 
+// The shape nodes/connectors/openapi.py `config_schema` gives an operation.
 const CRM_CONFIG = {
   type: "object",
   title: "Create a contact",
+  additionalProperties: false,
   properties: {
-    version: { type: "integer", title: "Version", description: "The connector version the flow was built with.", default: 2 },
-    connection: { type: "string", title: "Connection", description: "The connection that signs the requests." },
-    server: { anyOf: [{ type: "string" }, { type: "null" }], title: "Server", default: null, description: "Another base URL." },
+    version: { type: "integer", minimum: 1, title: "Version", description: "The connector version the flow was built with.", default: 2 },
+    connection: {
+      type: ["string", "null"],
+      default: null,
+      title: "Connection",
+      description: "The connection that signs the requests.",
+      "x-widget": "connection",
+      "x-connection-kinds": ["api_key"],
+    },
+    server: { type: ["string", "null"], title: "Server", default: null, description: "Another base URL." },
     parameters: { type: "object", title: "Parameters", properties: { tenant: { type: "string" } } },
     body: { title: "Body", "x-widget": "json" },
   },
-  required: ["connection"],
+  required: ["version"],
 };
 
 export const CRM_CREATE_CONTACT: NodeType = {

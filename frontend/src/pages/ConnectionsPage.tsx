@@ -165,7 +165,7 @@ function ConnectionsTable({
                   connection.authorized ? (
                     <span className="badge badge-success">authorized</span>
                   ) : (
-                    <span className="badge badge-warning">{authorizesInBrowser(connection, kindOf(connection)) ? "not authorized" : "no token yet"}</span>
+                    <span className="badge badge-warning">{authorizesInBrowser(connection) ? "not authorized" : "no token yet"}</span>
                   )
                 ) : (
                   <span className="muted">—</span>

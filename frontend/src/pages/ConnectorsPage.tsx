@@ -35,6 +35,7 @@ function Connectors() {
   const [deleting, setDeleting] = useState<ConnectorSummary | null>(null);
   const list = connectors.data ?? [];
   const selected = connectorId ?? null;
+  const isSelected = (connector: ConnectorSummary) => String(connector.id) === selected;
 
   return (
     <main className="page settings-page connectors-page">
@@ -78,20 +79,24 @@ function Connectors() {
                   {list.map((connector) => (
                     <tr
                       key={connector.id}
-                      className={connector.id === selected ? "clickable-row is-selected" : "clickable-row"}
-                      aria-selected={connector.id === selected}
+                      className={isSelected(connector) ? "clickable-row is-selected" : "clickable-row"}
+                      aria-selected={isSelected(connector)}
                       onClick={(event) => !(event.target as HTMLElement).closest("a, button") && navigate(`/settings/connectors/${connector.id}`)}
                     >
                       <td>
                         <Link to={`/settings/connectors/${connector.id}`} className="person-link">
                           {connector.name}
                         </Link>
+                        {connector.title && connector.title !== connector.name && <div className="muted small">{connector.title}</div>}
                       </td>
-                      <td>v{connector.version}</td>
+                      <td>
+                        {connector.latest_version === null ? <span className="muted">—</span> : `v${connector.latest_version}`}
+                        {connector.version_count > 1 && <span className="muted small"> of {connector.version_count}</span>}
+                      </td>
                       <td>{connector.operation_count}</td>
                       <td>{connector.skipped_count || <span className="muted">—</span>}</td>
                       <td>
-                        <RelativeTime iso={connector.updated_at ?? connector.created_at} />
+                        <RelativeTime iso={connector.created_at} />
                       </td>
                       <td className="cell-action">
                         <button type="button" className="button danger-outline small" aria-label={`Delete ${connector.name}`} onClick={() => setDeleting(connector)}>
@@ -108,14 +113,14 @@ function Connectors() {
         {selected && <ConnectorPanel connectorId={selected} />}
       </div>
 
-      {deleting && <DeleteConnector connector={deleting} onClose={() => setDeleting(null)} onDeleted={() => connectorId === deleting.id && navigate("/settings/connectors")} />}
+      {deleting && <DeleteConnector connector={deleting} onClose={() => setDeleting(null)} onDeleted={() => isSelected(deleting) && navigate("/settings/connectors")} />}
     </main>
   );
 }
 
 function ConnectorPanel({ connectorId }: { connectorId: string }) {
   const connector = useConnector(connectorId);
-  const versions = [...(connector.data?.versions ?? [])].sort((a, b) => b.version - a.version);
+  const versions = [...(connector.data?.versions ?? [])].sort((a, b) => b.number - a.number);
   return (
     <section className="settings-panel" aria-label={connector.data ? `Connector ${connector.data.name}` : "Connector"}>
       <header className="settings-panel-head">
@@ -127,18 +132,50 @@ function ConnectorPanel({ connectorId }: { connectorId: string }) {
       ) : connector.error ? (
         <ProblemMessage error={connector.error} title="This connector could not be loaded." />
       ) : (
-        versions.map((version) => (
-          <section key={version.version} className="panel-section" aria-label={`Version ${version.version}`}>
+        versions.map((version, index) => (
+          <section key={version.number} className="panel-section" aria-label={`Version ${version.number}`}>
             <h3>
-              Version {version.version} <span className="muted small">imported <RelativeTime iso={version.created_at} /></span>
+              Version {version.number}
+              {index === 0 && <span className="muted small"> (latest)</span>}{" "}
+              <span className="muted small">
+                imported <RelativeTime iso={version.created_at} />
+              </span>
             </h3>
-            <ul className="node-type-list">
+            {version.source_url && (
+              <p className="muted small">
+                From <code>{version.source_url}</code>
+              </p>
+            )}
+            <ul className="node-type-list" aria-label={`Operations of version ${version.number}`}>
               {version.operations.map((operation) => (
-                <li key={operation}>
-                  <code>{operation}</code>
+                <li key={operation.node_type}>
+                  <code>
+                    {operation.method.toUpperCase()} {operation.path}
+                  </code>{" "}
+                  {/* Only the latest version's operations are in the catalog; older ones live on in the flows pinned to them. */}
+                  {index === 0 ? (
+                    <Link to={`/catalog#${operation.node_type}`}>
+                      <code>{operation.node_type}</code>
+                    </Link>
+                  ) : (
+                    <code>{operation.node_type}</code>
+                  )}
+                  {operation.summary && <span className="muted small"> — {operation.summary}</span>}
                 </li>
               ))}
             </ul>
+            {version.auth.length > 0 && (
+              <p className="small">
+                Signs in with{" "}
+                {version.auth.map((auth, at) => (
+                  <span key={`${auth.scheme}-${at}`}>
+                    {at > 0 && ", "}
+                    <code>{auth.scheme}</code> {auth.kind ? <>(connection kind <code>{auth.kind}</code>)</> : <span className="muted">(no connection kind fits it)</span>}
+                  </span>
+                ))}
+                .
+              </p>
+            )}
             <SkippedOperations skipped={version.skipped} />
           </section>
         ))

@@ -62,7 +62,7 @@ function Tables() {
                     <th scope="col">Table</th>
                     <th scope="col">Team</th>
                     <th scope="col">Rows</th>
-                    <th scope="col">Made</th>
+                    <th scope="col">Changed</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -78,10 +78,10 @@ function Tables() {
                           {table.name}
                         </Link>
                       </td>
-                      <td>{table.team_name ?? <span className="muted">—</span>}</td>
-                      <td>{table.row_count ?? <span className="muted">—</span>}</td>
+                      <td>{table.team.name}</td>
+                      <td>{table.rows}</td>
                       <td>
-                        <RelativeTime iso={table.created_at} />
+                        <RelativeTime iso={table.updated_at} />
                       </td>
                     </tr>
                   ))}
@@ -107,7 +107,9 @@ function TableRows({ table }: { table: DataTable }) {
       <header className="settings-panel-head">
         <div>
           <h2>{table.name}</h2>
-          {table.team_name && <p className="muted small">Team {table.team_name}</p>}
+          <p className="muted small">
+            Team {table.team.name} · {table.rows} row{table.rows === 1 ? "" : "s"}
+          </p>
         </div>
         <PanelClose to="/settings/tables" />
       </header>
@@ -115,7 +117,7 @@ function TableRows({ table }: { table: DataTable }) {
         type="search"
         className="search-input"
         aria-label={`Search ${table.name} by key`}
-        placeholder="Search by key…"
+        placeholder="Find a row by its key…"
         value={search}
         onChange={(event) => setSearch(event.target.value)}
       />
@@ -124,7 +126,7 @@ function TableRows({ table }: { table: DataTable }) {
       ) : rows.error && !rows.data ? (
         <ProblemMessage error={rows.error} title="The rows could not be loaded." />
       ) : list.length === 0 ? (
-        <p className="muted small">{key ? `No row's key starts with “${key}”.` : "No rows yet."}</p>
+        <p className="muted small">{key ? `No row has the key “${key}”.` : "No rows yet."}</p>
       ) : (
         <table className="data-table rows-table" aria-label={`Rows of ${table.name}`}>
           <thead>

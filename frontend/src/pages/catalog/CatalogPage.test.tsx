@@ -50,8 +50,8 @@ describe("CatalogPage", () => {
       .slice(1)
       .map((row) => within(row).getAllByRole("cell").map((cell) => cell.textContent));
     expect(rows).toEqual([
-      ["version", "integer", "optional", "The connector version the flow was built with.Default 2"],
-      ["connection", "string", "required", "The connection that signs the requests."],
+      ["version", "integer", "required", "The connector version the flow was built with.Default 2"],
+      ["connection", "string", "optional", "The connection that signs the requests."],
       ["server", "string", "optional", "Another base URL."],
       ["parameters", "object", "optional", ""],
       ["body", "JSON", "optional", ""],

@@ -28,7 +28,7 @@ export const leavePage = {
 
 export function ConnectionPanel({ connection, kinds, closeTo }: { connection: Connection; kinds: ConnectionKind[]; closeTo: string }) {
   const kind = kinds.find((candidate) => candidate.kind === connection.kind);
-  const inBrowser = authorizesInBrowser(connection, kind);
+  const inBrowser = authorizesInBrowser(connection);
   return (
     <section className="settings-panel" aria-label={`Connection ${connection.name}`}>
       <header className="settings-panel-head">

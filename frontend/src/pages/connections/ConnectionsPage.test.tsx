@@ -34,10 +34,18 @@ const KINDS: ConnectionKind[] = [
     settings_schema: {
       type: "object",
       properties: {
-        grant: { type: "string", title: "Grant", enum: ["authorization_code", "client_credentials"] },
-        client_id: { type: "string", title: "Client ID" },
+        grant: {
+          type: "string",
+          title: "Grant",
+          enum: ["client_credentials", "authorization_code"],
+          default: "client_credentials",
+          description: "client_credentials: the hub gets tokens for itself. authorization_code: a person authorizes once in the browser.",
+        },
+        token_url: { type: "string", title: "Token URL" },
+        authorize_url: { anyOf: [{ type: "string" }, { type: "null" }], default: null, title: "Authorize URL" },
+        client_id: { type: "string", title: "Client ID", minLength: 1, maxLength: 500 },
       },
-      required: ["grant", "client_id"],
+      required: ["token_url", "client_id"],
     },
     secret: { title: "Client secret", description: "The OAuth2 app's client secret.", required: true },
     oauth: true,
@@ -79,7 +87,7 @@ const google = connection({
   team: null,
   team_name: null,
   personal: true,
-  settings: { grant: "authorization_code", client_id: "app-1" },
+  settings: { grant: "authorization_code", token_url: "https://oauth2.example.com/token", authorize_url: "https://oauth2.example.com/authorize", client_id: "app-1" },
   fingerprint: "g00gleFp",
 });
 const signing = connection({ id: "8b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", name: "Signing", kind: "webhook_secret", team: null, team_name: null, settings: {}, fingerprint: "" });
@@ -231,7 +239,7 @@ describe("ConnectionsPage", () => {
   });
 
   it("offers no Authorize button to an OAuth2 client-credentials connection", async () => {
-    const machine = { ...google, settings: { grant: "client_credentials", client_id: "app-2" } };
+    const machine = { ...google, settings: { grant: "client_credentials", token_url: "https://oauth2.example.com/token", authorize_url: null, client_id: "app-2" } };
     stubApi({
       "/api/v1/me": meWith(["builder"]),
       "/api/v1/connection-kinds": KINDS,

@@ -1,5 +1,5 @@
 /** How a connection reads in the list: who it is shared with, and whether it is authorized through the browser. */
-import type { Connection, ConnectionKind } from "../../api/connections";
+import type { Connection } from "../../api/connections";
 
 /** "Sales" (a team's), "personal" (its owner's alone) or "everyone". */
 export function sharedWith(connection: Pick<Connection, "team" | "team_name" | "personal">): string {
@@ -9,10 +9,10 @@ export function sharedWith(connection: Pick<Connection, "team" | "team_name" | "
 }
 
 /**
- * Whether the connection gets its OAuth2 tokens by someone authorizing in the browser (authorization
- * code), rather than by itself (client credentials, which needs no Authorize button).
+ * Whether the connection gets its OAuth2 tokens by someone authorizing in the browser: an oauth2
+ * connection with `settings.grant` "authorization_code". The server's default grant is
+ * client_credentials (the hub gets tokens by itself), which needs no Authorize button.
  */
-export function authorizesInBrowser(connection: Pick<Connection, "settings">, kind: Pick<ConnectionKind, "oauth"> | undefined): boolean {
-  if (!kind?.oauth) return false;
-  return !Object.values(connection.settings ?? {}).includes("client_credentials");
+export function authorizesInBrowser(connection: Pick<Connection, "kind" | "settings">): boolean {
+  return connection.kind === "oauth2" && connection.settings?.grant === "authorization_code";
 }

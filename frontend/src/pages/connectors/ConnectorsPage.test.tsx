@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ConnectorDetail, ConnectorSummary, ImportedConnector } from "../../api/connectors";
+import type { ConnectorDetail, ConnectorOperation, ConnectorSummary, ImportedConnector } from "../../api/connectors";
 import { meWith } from "../../api/identity.fixture";
 import { ConnectorsPage } from "../ConnectorsPage";
 import { renderWithApp, stubApi } from "../runs/testing";
@@ -15,7 +15,18 @@ const SPEC = JSON.stringify({
   paths: { "/contacts": { post: { operationId: "createContact", responses: { 201: { description: "made" } } } } },
 });
 
-const crm: ConnectorSummary = { id: "c0ffee00-1111-4222-8333-444455556666", name: "crm", version: 2, operation_count: 14, skipped_count: 1, created_at: "2024-05-01T10:00:00Z" };
+const crm: ConnectorSummary = {
+  id: 7,
+  name: "crm",
+  title: "CRM",
+  team: null,
+  created_by: "ada",
+  created_at: "2024-05-01T10:00:00Z",
+  latest_version: 2,
+  version_count: 2,
+  operation_count: 14,
+  skipped_count: 1,
+};
 
 const imported: ImportedConnector = {
   id: crm.id,
@@ -25,12 +36,36 @@ const imported: ImportedConnector = {
   skipped: [{ operation: "POST /contacts/{id}/avatar", reason: "multipart/form-data bodies are not supported" }],
 };
 
+function operation(operationId: string, method: string, path: string): ConnectorOperation {
+  return {
+    node_type: `connector.crm.${operationId}`,
+    operation_id: operationId,
+    method,
+    path,
+    summary: "",
+    description: "",
+    server_url: "https://crm.example.com/api",
+    parameters: [],
+    body: null,
+    security: [["apiKey"]],
+    connection_kinds: ["api_key"],
+    config_schema: { type: "object", properties: {} },
+  };
+}
+
+// Newest first, as the server answers.
 const detail: ConnectorDetail = {
-  id: crm.id,
-  name: "crm",
+  ...crm,
   versions: [
-    { version: 1, operations: ["createContact"], skipped: [], created_at: "2024-04-01T10:00:00Z" },
-    { version: 2, operations: ["createContact", "listContacts"], skipped: [{ operation: "GET /legacy", reason: "no responses" }], created_at: "2024-05-01T10:00:00Z" },
+    {
+      number: 2,
+      created_at: "2024-05-01T10:00:00Z",
+      source_url: "https://crm.example.com/openapi.json",
+      operations: [{ ...operation("createContact", "post", "/contacts"), summary: "Make a contact" }, operation("listContacts", "get", "/contacts")],
+      auth: [{ scheme: "apiKey", kind: "api_key", settings: { in: "header", name: "X-API-Key" } }],
+      skipped: [{ operation: "GET /legacy", reason: "no responses" }],
+    },
+    { number: 1, created_at: "2024-04-01T10:00:00Z", source_url: "", operations: [operation("createContact", "post", "/contacts")], auth: [], skipped: [] },
   ],
 };
 
@@ -100,11 +135,18 @@ describe("ConnectorsPage", () => {
   it("lists connectors with their latest version and operation counts, and a connector's versions", async () => {
     page({ [`/api/v1/connectors/${crm.id}`]: detail }, `/settings/connectors/${crm.id}`);
     const row = await screen.findByRole("row", { name: /crm/ });
-    expect(within(row).getAllByRole("cell").map((cell) => cell.textContent).slice(0, 4)).toEqual(["crm", "v2", "14", "1"]);
+    expect(within(row).getAllByRole("cell").map((cell) => cell.textContent).slice(0, 4)).toEqual(["crmCRM", "v2 of 2", "14", "1"]);
     const panel = await screen.findByRole("region", { name: "Connector crm" });
     const versions = within(panel).getAllByRole("region").map((region) => region.getAttribute("aria-label"));
     expect(versions).toEqual(["Version 2", "Version 1"]);
-    expect(within(panel).getByRole("region", { name: "Version 2" })).toHaveTextContent("no responses");
+    const latest = within(panel).getByRole("region", { name: "Version 2" });
+    expect(latest).toHaveTextContent("no responses");
+    expect(latest).toHaveTextContent("POST /contacts");
+    expect(latest).toHaveTextContent("Make a contact");
+    expect(latest).toHaveTextContent("Signs in with apiKey (connection kind api_key).");
+    expect(within(latest).getByRole("link", { name: "connector.crm.createContact" })).toHaveAttribute("href", "/catalog#connector.crm.createContact");
+    // An older version's operations are not in the catalog: no link.
+    expect(within(within(panel).getByRole("region", { name: "Version 1" })).queryByRole("link")).not.toBeInTheDocument();
   });
 
   it("deletes a connector after a confirmation", async () => {
