@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import dramatiq
@@ -32,10 +32,20 @@ def notify_version_submitted(version_id: int) -> dict[str, Any]:
     return version_submitted_notify(version_id)
 
 
+# A wait longer than this is not handed to the broker. Workers hold delayed messages in memory with a
+# bounded prefetch, so enough days-long waits (approvals, long delays) would crowd out every short one.
+# The run row's `resume_at` keeps the long wait, and the sweeper wakes the run once it is due, at most
+# RUN_REQUEUE_AFTER_SECONDS late — nothing for a wait of this length.
+MAX_BROKER_DELAY = timedelta(minutes=15)
+
+
 def enqueue_run(run_id: Any, *, at: datetime | None = None) -> None:
-    """Send the run to the workers once the current transaction commits (at once outside one)."""
+    """Send the run to the workers once the current transaction commits (at once outside one); a run
+    due later than MAX_BROKER_DELAY is left to the sweeper."""
     delay_ms = None
     if at is not None:
+        if at - timezone.now() > MAX_BROKER_DELAY:
+            return
         # Round up so the message never arrives before the run may go on.
         delay_ms = max(0, int((at - timezone.now()).total_seconds() * 1000) + 5)
 

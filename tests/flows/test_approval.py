@@ -53,6 +53,27 @@ def waiting_task(alice: Any, flow: Flow, payload: Any = None) -> tuple[Run, Appr
     return run, ApprovalTask.objects.get(run=run)
 
 
+def test_many_runs_waiting_for_days_do_not_hold_up_a_short_delay(
+    worker: None, alice: Any, bob: Any, make_flow: Any
+) -> None:
+    # given more runs waiting days for a decision than a worker keeps delayed messages in memory
+    approvals = make_flow(approval_flow(assignee="bob"))
+    for _ in range(12):
+        waiting_task(alice, approvals)
+    # when a run with a one-second delay starts
+    pause = make_flow(
+        {
+            "schema": "switchboard.flow/v1",
+            "name": "Pause",
+            "nodes": [node("start", "trigger.manual"), node("pause", "transform.delay", seconds=1)],
+            "edges": [edge("start", "pause")],
+        }
+    )
+    started = services.run_test(flow=pause, user=alice, payload={})
+    # then it goes on after its second, not after the long waits
+    assert wait_for_run(started.pk, timeout=15).status == RunStatus.SUCCEEDED
+
+
 def decide(client: APIClient, task: ApprovalTask, decision: str, comment: str = "") -> Any:
     return client.post(f"{TASKS}/{task.pk}/decide", {"decision": decision, "comment": comment}, format="json")
 
