@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.install-stamp
+# The benchmark's extra packages (matplotlib for its plots, gunicorn as a second web server to try);
+# the smoke test in `make test` draws the plots too.
+BENCH_STAMP := $(VENV)/.bench-install-stamp
 FRONTEND_STAMP := frontend/dist/index.html
 # The test OpenID provider (Node) the sign-in tests start.
 OIDC_PROVIDER_STAMP := tests/support/oidc_provider/node_modules/.package-lock.json
@@ -21,6 +24,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
 
 $(FRONTEND_STAMP): $(FRONTEND_SOURCES)
 	@echo "Building the browser app…"
@@ -51,11 +58,11 @@ test-frontend: $(FRONTEND_STAMP)
 	@echo "== Front-end component tests (Vitest) =="
 	cd frontend && npm test
 
-test-embedded: $(STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
+test-embedded: $(STAMP) $(BENCH_STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
 	@echo "== Tests on the embedded default (SQLite, in-process broker) =="
 	env -u DATABASE_URL -u REDIS_URL -u BROKER_URL $(PY) -m pytest
 
-test-services: $(STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
+test-services: $(STAMP) $(BENCH_STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
 	@if $(PY) -c "import socket; [socket.create_connection(('127.0.0.1', p), 1).close() for p in (5432, 6379)]" 2>/dev/null; then \
 		echo "== Tests on PostgreSQL + Redis with worker processes =="; \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DRAMATIQ_NAMESPACE=switchboard-test-$$$$ $(PY) -m pytest; \
@@ -63,8 +70,10 @@ test-services: $(STAMP) $(FRONTEND_STAMP) $(OIDC_PROVIDER_STAMP)
 		echo "== PostgreSQL or Redis is not reachable on 127.0.0.1: the second pass is skipped =="; \
 	fi
 
-bench: $(STAMP)
-	$(PY) bench/run.py
+# Switchboard beside Node-RED and n8n (installed by the bench into its scratch folder, outside the
+# repository): about 10–15 minutes. `make bench BENCH_ARGS="--systems switchboard --seconds 5"` for less.
+bench: $(STAMP) $(BENCH_STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist var
