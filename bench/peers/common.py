@@ -182,6 +182,24 @@ class ProcessGroup:
                 )
             time.sleep(0.25)
 
+    def wait_for_flows(
+        self, webhook_url: Callable[[str], str], *, timeout: float, request_timeout: float
+    ) -> None:
+        """Up when the flows answer: noop-40 with 200 once finished, e2e with 202 at once. The e2e probe
+        has total ≤ 100, so the filter stops it before the sink."""
+        for flow, body, status in (
+            ("noop-40", {"id": "probe", "total": 1}, 200),
+            ("e2e", {"id": "probe", "total": 1, "sent_at": 0}, 202),
+        ):
+            url = webhook_url(flow)
+            self.wait_until(
+                lambda url=url, body=body, status=status: (
+                    post_json(url, body, timeout=request_timeout)[0] == status
+                ),
+                timeout=timeout,
+                what=f"answer {status} from the {flow} flow",
+            )
+
     def stop(self, grace: float = 15.0) -> None:
         proc, self.proc = self.proc, None
         if proc is None:

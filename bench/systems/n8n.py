@@ -23,7 +23,6 @@ from bench.peers.common import (
     installed_version,
     node_version,
     npm_install,
-    post_json,
     run_cli,
 )
 from bench.systems.base import FLOWS, NOOP_STEPS, SystemUnavailable
@@ -249,17 +248,7 @@ class N8n:
         health = f"http://127.0.0.1:{self._port}/healthz"
         self._process.wait_until(lambda: _get_ok(health), timeout=180, what="answer on /healthz")
         # Webhooks are registered as the active workflows are loaded, just after the server is up.
-        # The e2e probe has total ≤ 100, so the filter stops it before the sink.
-        for flow, body, status in (
-            ("noop-40", {"id": "probe", "total": 1}, 200),
-            ("e2e", {"id": "probe", "total": 1, "sent_at": 0}, 202),
-        ):
-            url = self.webhook_url(flow)
-            self._process.wait_until(
-                lambda url=url, body=body, status=status: post_json(url, body, timeout=10)[0] == status,
-                timeout=120,
-                what=f"answer {status} from the {flow} webhook",
-            )
+        self._process.wait_for_flows(self.webhook_url, timeout=120, request_timeout=10)
 
     def webhook_url(self, flow: str) -> str:
         if flow not in FLOWS:

@@ -18,7 +18,6 @@ from bench.peers.common import (
     installed_version,
     node_version,
     npm_install,
-    post_json,
 )
 from bench.systems.base import FLOWS, NOOP_STEPS, SystemUnavailable
 
@@ -196,17 +195,7 @@ class NodeRed:
             env=env,
             log=log,
         )
-        # Up when the flows answer; the e2e probe has total ≤ 100, so the filter stops it before the sink.
-        for flow, body, status in (
-            ("noop-40", {"id": "probe", "total": 1}, 200),
-            ("e2e", {"id": "probe", "total": 1, "sent_at": 0}, 202),
-        ):
-            url = self.webhook_url(flow)
-            self._process.wait_until(
-                lambda url=url, body=body, status=status: post_json(url, body, timeout=2)[0] == status,
-                timeout=90,
-                what=f"answer {status} from the {flow} flow",
-            )
+        self._process.wait_for_flows(self.webhook_url, timeout=90, request_timeout=2)
 
     def webhook_url(self, flow: str) -> str:
         if flow not in FLOWS:

@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -84,7 +85,9 @@ def flow_graphs(sink_url: str) -> dict[str, dict[str, Any]]:
     return graphs
 
 
-class _Switchboard:
+class _Switchboard(ABC):
+    """What both variants share; each reads its own database for the "nothing lost" check."""
+
     name: str = "switchboard"
     scales_with_workers: bool = False
 
@@ -250,8 +253,8 @@ class _Switchboard:
 
     # --- the database, for "nothing lost" ----------------------------------------------------------
 
-    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+    @abstractmethod
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]: ...
 
     def backlog(self) -> int:
         """Runs accepted and not finished yet (queued, running or waiting)."""
@@ -266,10 +269,10 @@ class _Switchboard:
         )
         return {str(status): int(count) for status, count in rows}
 
+    @abstractmethod
     def run_seconds(self, flow: str, since: float) -> list[float]:
         """Durations (started → finished, in the engine) of the succeeded runs of `flow` created after
         `since` (wall-clock seconds)."""
-        raise NotImplementedError
 
 
 class Switchboard(_Switchboard):
