@@ -24,8 +24,7 @@ from flows.tasks import enqueue_run
 from hub import audit
 from hub.problems import Conflict, ErrorItem, Forbidden, NotFound, ValidationProblem
 from identity import selectors as identity
-from nodes.outcomes import AwaitDecision
-from nodes.registry import NodeError
+from nodes.registry import AwaitDecision, NodeError
 
 if TYPE_CHECKING:
     from identity.models import ApiToken

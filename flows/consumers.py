@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from flows import masking
-from flows.live import run_document, run_group
+from flows.live import run_document, run_group, watch
 from flows.selectors import run_is_seen_by
 from identity.models import Scope
 from identity.selectors import is_admin, request_may
@@ -44,7 +44,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         self.run_id = run_id
         self.reveal = await database_sync_to_async(is_admin)(user)
-        # Join before reading, so no change between the read and the join is missed.
+        # Mark and join before reading, so no change between the read and the join is missed.
+        await watch(self.run_id)
         await self.channel_layer.group_add(run_group(self.run_id), self.channel_name)
         document = await database_sync_to_async(run_document)(self.run_id, reveal_sensitive=True)
         if document is None:

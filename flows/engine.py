@@ -4,6 +4,12 @@ A run is held by one claim at a time: a lease on the run row that a heartbeat re
 is slow, and that every write of the running run names, so only a dead worker's run is taken over.
 Steps that already succeeded are never executed again — not by a resumed delay, a retry, a replay
 from the failed step, or a worker that takes over a run whose previous worker crashed.
+
+Writes are batched (`_Journal`): a pure step (`NodeType.pure`: a trigger, filter, map, switch…) is
+computed in memory and stored with the run's next write — the "running" row of a step that acts on the
+world, a wait, or the run's end — in one transaction that also checks the claim. So a run of pure steps
+and one HTTP call takes three transactions, whatever its length; a crash in between loses only work that
+is computed again, never a step anybody outside the run could have seen.
 """
 
 from __future__ import annotations
@@ -25,41 +31,45 @@ from flows.models import Flow, Run, RunStatus, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
 from flows.selectors import run_graph
 from flows.services import run_error_flow_start, run_event_data
+from flows.steps import node_error, step_context
 from flows.tasks import enqueue_run
 from hub import correlation
 from hub.events import event_emit
 from nodes import registry
-from nodes.context import NodeContext
-from nodes.expressions import ExpressionError
-from nodes.outcomes import AwaitDecision, Emit
 from nodes.policies import Policies
-from nodes.registry import ERROR_PORT, NodeError, RetryPolicy, Route, Wait
+from nodes.registry import ERROR_PORT, AwaitDecision, Emit, NodeError, RetryPolicy, Route, Wait
 from nodes.selectors import policies_for_team
 
 log = logging.getLogger("switchboard.engine")
 
 
 def run_execute(run_id: str) -> None:
-    run = _claim(run_id)
-    if run is None:
+    claimed = _claim(run_id)
+    if claimed is None:
         return
+    run, fresh = claimed
     beating = threading.Event()
     heart = threading.Thread(target=_heartbeat, args=(run, beating), name=f"lease-{run.pk}", daemon=True)
     heart.start()
+    journal = _Journal(run)
     with correlation.bound(run.correlation_id):
         try:
-            _walk(run)
+            _walk(journal, fresh=fresh)
         except IntegrityError:
             # Another worker took the run over (our lease had lapsed) and wrote a step first: it is theirs.
             log.warning("run %s was taken over by another worker; this one stops", run.id)
         except Exception:
             log.exception("the engine failed on run %s", run.id)
-            _finish(
-                run,
-                RunStatus.FAILED,
-                error="Switchboard failed while running this flow; "
-                "the error is in the server log under this run's correlation id.",
+            error = (
+                "Switchboard failed while running this flow; "
+                "the error is in the server log under this run's correlation id."
             )
+            try:
+                _finish(journal, RunStatus.FAILED, error=error)  # with the steps done so far
+            except Exception:
+                log.exception("could not store the steps of run %s with its failure", run.id)
+                journal.pending.clear()
+                _finish(journal, RunStatus.FAILED, error=error)
         finally:
             beating.set()
             heart.join()
@@ -87,8 +97,9 @@ def _renew(run: Run) -> bool:
     return _mine(run).update(lease_expires_at=expires) == 1
 
 
-def _claim(run_id: str) -> Run | None:
-    """Take the run if it is ours to take: queued, due after waiting, or abandoned by a crashed worker."""
+def _claim(run_id: str) -> tuple[Run, bool] | None:
+    """Take the run if it is ours to take: queued, due after waiting, or abandoned by a crashed worker.
+    With it, whether it is fresh: never started and no replay, so it has no steps yet."""
     now = timezone.now()
     claimable = (
         Q(status=RunStatus.QUEUED)
@@ -108,6 +119,7 @@ def _claim(run_id: str) -> Run | None:
             # Not dropped: it stays queued and comes back shortly (the sweeper would, too).
             enqueue_run(run.id, at=now + timedelta(seconds=CONCURRENCY_RECHECK_SECONDS))
             return None
+        fresh = run.started_at is None and run.replay_of_id is None
         run.status = RunStatus.RUNNING
         run.started_at = run.started_at or now
         run.resume_at = None
@@ -115,7 +127,7 @@ def _claim(run_id: str) -> Run | None:
         run.claim = uuid.uuid4()
         run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at", "claim"])
     live.run_changed(run.pk)
-    return run
+    return run, fresh
 
 
 CONCURRENCY_RECHECK_SECONDS = 1.0
@@ -145,13 +157,53 @@ def _graph_of(run: Run) -> flow_graph.Graph:
     return graph
 
 
-def _walk(run: Run) -> None:
+class _Journal:
+    """The run's step changes not stored yet, and the one way the walk stores anything.
+
+    `write` (inside a transaction) checks the claim — renewing its lease, or setting the run's new state
+    — and stores every pending step in one statement per kind; watchers hear of them once it commits.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.pending: dict[str, StepRun] = {}
+
+    def add(self, step: StepRun) -> StepRun:
+        self.pending[step.node] = step
+        return step
+
+    def write(self, **run_fields: Any) -> bool:
+        """False, storing nothing, when the run is no longer this claim's (cancelled, or taken over)."""
+        if not run_fields:
+            run_fields = {"lease_expires_at": timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)}
+        if _mine(self.run).update(**run_fields) != 1:
+            self.pending.clear()
+            return False
+        written = list(self.pending.values())
+        self.pending.clear()
+        StepRun.objects.bulk_create([step for step in written if step._state.adding])
+        for step in written:
+            if not step._state.adding and step.pk is not None:
+                step.save()
+        run_id = self.run.pk
+        transaction.on_commit(lambda: live.steps_changed(run_id, written))
+        return True
+
+    def flush(self) -> None:
+        """Store what is pending before the walk acts on the world; RunLost when the run is not ours."""
+        with transaction.atomic():
+            if not self.write():
+                raise loops.RunLost(f"run {self.run.pk} was cancelled or taken over")
+
+
+def _walk(journal: _Journal, *, fresh: bool) -> None:
+    run = journal.run
     graph = _graph_of(run)
     # The team's node-use policies, read afresh on every walk: tightened after approval, they still
     # hold; a step that breaks one fails with the rule's message (the version itself is untouched).
     rules = policies_for_team(run.flow.team_id)
     refusals = rules.refusals(graph.nodes.values())
-    steps = {s.node: s for s in run.steps.all()}
+    steps = {} if fresh else {s.node: s for s in run.steps.all()}
     data: dict[str, Any] = {
         "trigger": None,
         "steps": {},
@@ -165,12 +217,10 @@ def _walk(run: Run) -> None:
     }
     last_output: Any = None
     for position, node_id in enumerate(graph.order):
-        if not _renew(run):
-            return  # cancelled, or taken over by another worker
         node = graph.nodes[node_id]
         step = steps.get(node_id)
         if node_id in graph.body_of:
-            _loop_body_passed(run, node, position, step)
+            _loop_body_passed(journal, node, position, step)
             continue
         if step is None or not _settled(step):
             if node_id == graph.trigger:
@@ -182,11 +232,11 @@ def _walk(run: Run) -> None:
                     if (s := steps.get(e.source)) is not None and _settled(s) and s.port == e.source_port
                 ]
                 if not feeding:
-                    steps[node_id] = _skip(run, node, position)
+                    steps[node_id] = _skip(journal, node, position, step)
                     continue
                 source_output = steps[feeding[0].source].output
             step = _execute_step(
-                run,
+                journal,
                 step,
                 node,
                 position,
@@ -204,14 +254,14 @@ def _walk(run: Run) -> None:
             if node_id == graph.trigger:
                 data["trigger"] = step.output
             last_output = step.output
-    _finish(run, RunStatus.SUCCEEDED, output=last_output)
+    _finish(journal, RunStatus.SUCCEEDED, output=last_output)
 
 
-def _loop_body_passed(run: Run, node: dict[str, Any], position: int, step: StepRun | None) -> None:
+def _loop_body_passed(journal: _Journal, node: dict[str, Any], position: int, step: StepRun | None) -> None:
     """A loop's body step: its loop's step ran it for each item and recorded it; when the loop did
     not run it (skipped, or failed into its error port before any item), it is skipped too."""
-    if step is None and not StepRun.objects.filter(run=run, node=node["id"]).exists():
-        _skip(run, node, position)
+    if step is None and not StepRun.objects.filter(run=journal.run, node=node["id"]).exists():
+        _skip(journal, node, position, None)
 
 
 def _settled(step: StepRun) -> bool:
@@ -221,31 +271,17 @@ def _settled(step: StepRun) -> bool:
     )
 
 
-def _save(step: StepRun, fields: list[str] | None = None) -> None:
-    """Store a step's change and push it to whoever watches the run."""
-    step.save(update_fields=fields)
-    live.step_changed(step)
-
-
-def _skip(run: Run, node: dict[str, Any], position: int) -> StepRun:
+def _skip(journal: _Journal, node: dict[str, Any], position: int, step: StepRun | None) -> StepRun:
     now = timezone.now()
-    step, _ = StepRun.objects.update_or_create(
-        run=run,
-        node=node["id"],
-        defaults={
-            "node_type": node["type"],
-            "position": position,
-            "status": StepStatus.SKIPPED,
-            "started_at": now,
-            "finished_at": now,
-        },
-    )
-    live.step_changed(step)
-    return step
+    if step is None:
+        step = StepRun(run=journal.run, node=node["id"])
+    step.node_type, step.position, step.status = node["type"], position, StepStatus.SKIPPED
+    step.started_at, step.finished_at = now, now
+    return journal.add(step)
 
 
 def _execute_step(
-    run: Run,
+    journal: _Journal,
     step: StepRun | None,
     node: dict[str, Any],
     position: int,
@@ -256,24 +292,27 @@ def _execute_step(
     refusal: str | None,
     graph: flow_graph.Graph | None = None,
 ) -> StepRun:
+    run = journal.run
     now = timezone.now()
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "delay":
         # A delay that has run out: the step succeeds with the output it set aside.
         step.status, step.waiting_for, step.resume_at, step.finished_at = StepStatus.SUCCEEDED, "", None, now
-        _save(step, ["status", "waiting_for", "resume_at", "finished_at"])
-        return step
+        return journal.add(step)
     if step is not None and step.status == StepStatus.WAITING and step.waiting_for == "approval":
-        return _approval_resume(run, step)
+        return _approval_resume(journal, step)
     if step is None:
         step = StepRun(run=run, node=node["id"], node_type=node["type"], position=position, started_at=now)
     step.status = StepStatus.RUNNING
     step.input = source_output
     step.attempts += 1
     step.waiting_for, step.resume_at, step.error = "", None, ""
-    _save(step)
+    node_type = registry.get(node["type"])
+    if node_type is not None and not node_type.pure:
+        # It acts on the world: what came before, and that it is running, are stored first.
+        journal.add(step)
+        journal.flush()
     attempt_started = timezone.now()
 
-    node_type = registry.get(node["type"])
     data["input"] = source_output
     policy, route_errors = NO_RETRY, False
     try:
@@ -283,17 +322,7 @@ def _execute_step(
         policy, route_errors = policy_for(node_type.category, config.retry), config.on_error == "route"
         if refusal is not None:
             raise NodeError(refusal)  # not retryable: the policy, not the moment, refuses it
-        ctx = NodeContext(
-            host_guard=rules.host_guard(node),
-            team_id=run.flow.team_id,
-            flow_owner_id=run.flow.owner_id,
-            data=data,
-            node_id=node["id"],
-            run_id=str(run.id),
-            origin_run_id=str(run.origin) if run.origin else None,
-            correlation_id=run.correlation_id,
-            attempt=step.attempts,
-        )
+        ctx = step_context(run, node, rules=rules, data=data, attempt=step.attempts)
         result = node_type.execute(ctx, config, source_output)
         if graph is not None and node["id"] in graph.loops:
             # A loop's body runs here, for each item, within this one step (flows/loops.py).
@@ -308,20 +337,15 @@ def _execute_step(
                 rules=rules,
                 still_mine=lambda: _renew(run),
             )
+    except loops.RunLost:
+        raise  # cancelled or taken over mid-loop: nothing more of this run is ours to write
     except Exception as raised:
-        if isinstance(raised, loops.RunLost):
-            raise  # cancelled or taken over mid-loop: nothing more of this run is ours to write
-        if isinstance(raised, NodeError):
-            error = raised
-        elif isinstance(raised, ExpressionError):
-            error = NodeError(f"An expression could not be evaluated: {raised}")
-        else:
-            log.exception("node %s (%s) raised", node["id"], node["type"])
-            error = NodeError(f"Unexpected error: {type(raised).__name__}: {raised}")
-        return _step_failed(run, step, node, policy, error, attempt_started, route_errors)
+        return _step_failed(
+            journal, step, node, policy, node_error(raised, node), attempt_started, route_errors
+        )
 
     if isinstance(result, AwaitDecision | Emit):
-        return _outcome(run, step, node, result, attempt_started, policy, route_errors)
+        return _outcome(journal, step, node, result, attempt_started, policy, route_errors)
     if isinstance(result, Wait) and result.until > timezone.now():
         step.status, step.waiting_for, step.resume_at, step.output, step.port = (
             StepStatus.WAITING,
@@ -330,8 +354,8 @@ def _execute_step(
             result.output,
             "out",
         )
-        _save(step, ["status", "waiting_for", "resume_at", "output", "port"])
-        _wait(run, result.until)
+        journal.add(step)
+        _wait(journal, result.until)
         return step
     port: str | None
     if isinstance(result, Wait):
@@ -342,8 +366,7 @@ def _execute_step(
         output, port = result, "out"
     step.status, step.output, step.port, step.finished_at = StepStatus.SUCCEEDED, output, port, timezone.now()
     _log_attempt(step, attempt_started, "succeeded")
-    _save(step, ["status", "output", "port", "finished_at", "attempt_log"])
-    return step
+    return journal.add(step)
 
 
 def _log_attempt(step: StepRun, started: datetime, status: str, error: str = "") -> None:
@@ -360,7 +383,7 @@ def _log_attempt(step: StepRun, started: datetime, status: str, error: str = "")
 
 
 def _step_failed(
-    run: Run,
+    journal: _Journal,
     step: StepRun,
     node: dict[str, Any],
     policy: RetryPolicy,
@@ -373,10 +396,10 @@ def _step_failed(
     step.output = error.output
     retrying = error.retryable and step.attempts < policy.max_attempts
     _log_attempt(step, attempt_started, "retrying" if retrying else "failed", error.message)
+    journal.add(step)
     if retrying:
         resume_at = now + timedelta(seconds=backoff_seconds(policy, step.attempts, error.retry_after))
         step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "retry", resume_at
-        _save(step, ["status", "waiting_for", "resume_at", "error", "output", "attempt_log"])
         log.info(
             "step %s failed (attempt %s), retrying at %s: %s",
             node["id"],
@@ -384,7 +407,7 @@ def _step_failed(
             resume_at.isoformat(),
             error.message,
         )
-        _wait(run, resume_at)
+        _wait(journal, resume_at)
         return step
     step.status, step.finished_at = StepStatus.FAILED, now
     if route_errors:
@@ -397,27 +420,31 @@ def _step_failed(
             "input": step.input,
             "output": error.output,
         }
-        _save(step, ["status", "finished_at", "error", "output", "port", "attempt_log"])
         return step
-    _save(step, ["status", "finished_at", "error", "output", "attempt_log"])
     attempts = f" after {step.attempts} attempts" if step.attempts > 1 else ""
     _finish(
-        run, RunStatus.FAILED, error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}"
+        journal,
+        RunStatus.FAILED,
+        error=f"Step {node['id']!r} ({node['type']}) failed{attempts}: {error.message}",
     )
     return step
 
 
-def _wait(run: Run, until: Any) -> None:
+def _wait(journal: _Journal, until: Any) -> None:
     """Park the run without holding a worker; a delayed message (and the sweeper) wakes it."""
+    run = journal.run
     with transaction.atomic():
-        _mine(run).update(status=RunStatus.WAITING, resume_at=until, lease_expires_at=None, claim=None)
-        enqueue_run(run.id, at=until)
-    live.run_changed(run.pk)
+        parked = journal.write(status=RunStatus.WAITING, resume_at=until, lease_expires_at=None, claim=None)
+        if parked:
+            enqueue_run(run.id, at=until)
+    if parked:
+        live.run_changed(run.pk)
 
 
-def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "") -> None:
+def _finish(journal: _Journal, status: RunStatus, *, output: Any = None, error: str = "") -> None:
+    run = journal.run
     with transaction.atomic():
-        finished = _mine(run).update(
+        finished = journal.write(
             status=status,
             output=output,
             error=error,
@@ -426,21 +453,25 @@ def _finish(run: Run, status: RunStatus, *, output: Any = None, error: str = "")
             claim=None,
         )
         if finished and run.version is not None:  # test runs of a draft are the editor's business only
-            done = Run.objects.select_related("flow", "version", "event").get(pk=run.pk)
-            event_emit(type=f"run.{status}", data=run_event_data(done))
+            event_emit(
+                type=f"run.{status}",
+                data=lambda: run_event_data(
+                    Run.objects.select_related("flow", "version", "event").get(pk=run.pk)
+                ),
+            )
         if finished and status == RunStatus.FAILED:
             run_error_flow_start(run=run, error=error)
     if not finished:
         return  # cancelled, or taken over by another worker: not ours to finish
     log.info("run %s %s", run.id, status)
-    live.run_changed(run.pk)
+    live.run_ended(run.pk)
 
 
-# --- Outcomes the engine acts on for a node: approvals and emitted events (nodes.outcomes) ---------
+# --- Outcomes the engine acts on for a node: approvals and emitted events -------------------------
 
 
 def _outcome(
-    run: Run,
+    journal: _Journal,
     step: StepRun,
     node: dict[str, Any],
     result: AwaitDecision | Emit,
@@ -451,6 +482,7 @@ def _outcome(
     from flows.approvals import approval_task_open
     from flows.emitting import event_runs_start
 
+    run = journal.run
     try:
         with transaction.atomic():
             if isinstance(result, Emit):
@@ -465,24 +497,26 @@ def _outcome(
                 )
                 step.finished_at = timezone.now()
                 _log_attempt(step, attempt_started, "succeeded")
-                _save(step, ["status", "output", "port", "finished_at", "attempt_log"])
+                journal.add(step)
+                if not journal.write():
+                    raise loops.RunLost(f"run {run.pk} was cancelled or taken over")
                 return step
             task = approval_task_open(run=run, node_id=node["id"], request=result)
             step.status, step.waiting_for, step.resume_at = StepStatus.WAITING, "approval", task.expires_at
-            _save(step, ["status", "waiting_for", "resume_at"])
-            _wait(run, task.expires_at)
+            journal.add(step)
+            _wait(journal, task.expires_at)
             return step
     except NodeError as error:
-        return _step_failed(run, step, node, policy, error, attempt_started, route_errors)
+        return _step_failed(journal, step, node, policy, error, attempt_started, route_errors)
 
 
-def _approval_resume(run: Run, step: StepRun) -> StepRun:
+def _approval_resume(journal: _Journal, step: StepRun) -> StepRun:
     """A run woken at an approval step: go on by the decision (or `expired`), or wait on."""
     from flows.approvals import approval_settle
 
-    settled = approval_settle(run=run, node_id=step.node)
+    settled = approval_settle(run=journal.run, node_id=step.node)
     if settled is None:  # woken early (the sweeper): the task is still open
-        _wait(run, step.resume_at or timezone.now())
+        _wait(journal, step.resume_at or timezone.now())
         return step
     step.port, step.output = settled
     step.status, step.waiting_for, step.resume_at, step.finished_at = (
@@ -491,5 +525,4 @@ def _approval_resume(run: Run, step: StepRun) -> StepRun:
         None,
         timezone.now(),
     )
-    _save(step, ["status", "port", "output", "waiting_for", "resume_at", "finished_at"])
-    return step
+    return journal.add(step)

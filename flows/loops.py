@@ -34,13 +34,11 @@ from flows import live
 from flows.graph import Graph, LoopBody
 from flows.models import Run, StepRun, StepStatus
 from flows.retry import NO_RETRY, backoff_seconds, policy_for
+from flows.steps import node_error, step_context
 from nodes import registry
 from nodes.builtin.transform.loop import BODY_PORT, LoopConfig
-from nodes.context import NodeContext
-from nodes.expressions import ExpressionError
-from nodes.outcomes import AwaitDecision, Emit
 from nodes.policies import Policies
-from nodes.registry import ERROR_PORT, NodeError, RetryPolicy, Route, Wait
+from nodes.registry import ERROR_PORT, AwaitDecision, Emit, NodeError, RetryPolicy, Route, Wait
 
 log = logging.getLogger("switchboard.engine")
 
@@ -169,7 +167,7 @@ def _flush(
     }
     step.output = output
     step.save(update_fields=["output"])
-    live.step_changed(step)
+    rows = [step]
     now = timezone.now()
     for node_id in body.nodes:
         outcomes = [finished[i].steps.get(node_id) if i in finished else None for i in range(len(items))]
@@ -197,7 +195,8 @@ def _flush(
                 "finished_at": now if final else None,
             },
         )
-        live.step_changed(row)
+        rows.append(row)
+    live.steps_changed(run.pk, rows)
     return output
 
 
@@ -278,23 +277,14 @@ class _ItemRunner:
                 )
                 if (refusal := self.refusals.get(node_id)) is not None:
                     raise NodeError(refusal)
-                ctx = NodeContext(
-                    host_guard=self.rules.host_guard(node),
-                    team_id=self.run.flow.team_id,
-                    flow_owner_id=self.run.flow.owner_id,
-                    data=data,
-                    node_id=node_id,
-                    run_id=str(self.run.id),
-                    origin_run_id=str(self.run.origin) if self.run.origin else None,
-                    correlation_id=self.run.correlation_id,
-                    attempt=attempts,
-                    loop_index=index,
+                ctx = step_context(
+                    self.run, node, rules=self.rules, data=data, attempt=attempts, loop_index=index
                 )
                 result = node_type.execute(ctx, config, source_output)
                 if isinstance(result, Wait | AwaitDecision | Emit):
                     raise NodeError("This step cannot run inside a loop: it waits or starts other flows.")
             except Exception as raised:
-                error = _node_error(raised, node)
+                error = node_error(raised, node)
                 if error.retryable and attempts < policy.max_attempts and not self.stop.is_set():
                     delay = backoff_seconds(policy, attempts, error.retry_after)
                     if slept + delay <= INLINE_BACKOFF_BUDGET_SECONDS:
@@ -349,12 +339,3 @@ def _settled(outcome: dict[str, Any]) -> bool:
     return outcome["status"] == StepStatus.SUCCEEDED or (
         outcome["status"] == StepStatus.FAILED and outcome["port"] == ERROR_PORT
     )
-
-
-def _node_error(raised: Exception, node: dict[str, Any]) -> NodeError:
-    if isinstance(raised, NodeError):
-        return raised
-    if isinstance(raised, ExpressionError):
-        return NodeError(f"An expression could not be evaluated: {raised}")
-    log.exception("node %s (%s) raised inside a loop", node["id"], node["type"])
-    return NodeError(f"Unexpected error: {type(raised).__name__}: {raised}")

@@ -29,6 +29,7 @@ from nodes.selectors import policies_for_team
 
 log = logging.getLogger("switchboard.polling")
 
+
 def _poll_trigger(version: FlowVersion) -> dict[str, Any] | None:
     trigger = flow_graph.trigger_node(version.graph)
     return trigger if trigger is not None and trigger["type"] == "trigger.poll" else None

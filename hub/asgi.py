@@ -13,10 +13,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from flows.routing import websocket_urlpatterns  # noqa: E402
+from flows.webhooks import asgi_app as webhooks_first  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi,
+        # Webhooks take their own lean path (flows/webhooks.py); every other request goes through Django.
+        "http": webhooks_first(django_asgi),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

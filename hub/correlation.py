@@ -90,11 +90,18 @@ def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def request_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind trusted proxies the nearest untrusted
     X-Forwarded-For hop (see the module docstring)."""
-    remote = _parse(str(request.META.get("REMOTE_ADDR") or ""))
+    return client_address(
+        str(request.META.get("REMOTE_ADDR") or ""), str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    )
+
+
+def client_address(remote_addr: str, forwarded_for: str) -> str:
+    """`request_ip` from the peer's address and the `X-Forwarded-For` header's value."""
+    remote = _parse(remote_addr)
     if remote is None:
         return ""
     if _trusted(remote):
-        hops = [hop for hop in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if hop.strip()]
+        hops = [hop for hop in forwarded_for.split(",") if hop.strip()]
         for hop in reversed(hops):
             address = _parse(hop)
             if address is None:

@@ -10,7 +10,7 @@ import math
 import ssl
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -101,9 +101,15 @@ SAMPLE_DATA: dict[str, dict[str, Any]] = {
 # --- emitting -------------------------------------------------------------------------------------
 
 
-def event_emit(*, type: str, data: Mapping[str, Any], correlation_id: str | None = None) -> None:
+def event_emit(
+    *,
+    type: str,
+    data: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    correlation_id: str | None = None,
+) -> None:
     """Store one delivery of this event for every active endpoint subscribed to its type, in the caller's
-    transaction, and queue each once it commits. `data` may hold UUIDs and datetimes (sent as text).
+    transaction, and queue each once it commits. `data` may hold UUIDs and datetimes (sent as text); it
+    may be a function that reads it, called only when some endpoint subscribes (every run's end emits).
 
     The correlation id (sent as `X-Correlation-ID`) is the one bound where this is called, unless given.
     """
@@ -117,7 +123,7 @@ def event_emit(*, type: str, data: Mapping[str, Any], correlation_id: str | None
     ]
     if not endpoints:
         return
-    payload = _envelope(type, data)
+    payload = _envelope(type, data() if callable(data) else data)
     if correlation_id is None:
         correlation_id = correlation.current() if correlation.current() != "-" else ""
     now = timezone.now()

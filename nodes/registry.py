@@ -101,6 +101,33 @@ class Wait:
     output: Any
 
 
+# Results the engine acts on where a node itself may not (`nodes` never imports `flows`).
+
+
+@dataclass(frozen=True)
+class AwaitDecision:
+    """The step waits, without a worker, until a person decides or `until` passes (`transform.approval`).
+
+    Exactly one of `assignee` (a username) and `role` names who may decide; the engine records the task
+    and leaves by the port `approved`, `rejected` or `expired`."""
+
+    title: str
+    message: str
+    assignee: str | None
+    role: str | None
+    until: datetime
+    data: Any
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Start a run of every live flow of the same team whose trigger listens to `event` (`action.emit`).
+    The engine stores those runs with the step's success; the step's output is `{"event", "runs"}`."""
+
+    event: str
+    payload: Any
+
+
 class NodeError(Exception):
     """A step failed with a message a person can read. `retryable` when trying later may succeed."""
 
@@ -127,6 +154,11 @@ class NodeType(ABC, Generic[C]):
     config_ports: ClassVar[tuple[str, str] | None] = None
     # A config shown in the node catalog as an example (valid for this type).
     example: ClassVar[dict[str, Any] | None] = None
+    # Pure: the output follows from the input and config alone — no call out, no wait, nothing stored
+    # elsewhere. The engine computes pure steps in memory and stores them with the next write it makes
+    # anyway (before a step that acts, a wait, or the run's end); after a crash it computes them again,
+    # which nobody outside the run can tell apart, as nobody saw them.
+    pure: ClassVar[bool] = False
 
     @property
     def is_trigger(self) -> bool:

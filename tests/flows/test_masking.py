@@ -186,7 +186,7 @@ def _watch(user: Any, run_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         assert (await socket.receive_output(timeout=5))["type"] == "websocket.accept"
         first = json.loads((await socket.receive_output(timeout=5))["text"])
         step = await database_sync_to_async(lambda: Run.objects.get(pk=run_id).steps.get(node="salary"))()
-        await database_sync_to_async(live.step_changed)(step)
+        await database_sync_to_async(live.steps_changed)(step.run_id, [step])
         update = json.loads((await socket.receive_output(timeout=5))["text"])
         await socket.send_input({"type": "websocket.disconnect", "code": 1000})
         await socket.wait(timeout=5)

@@ -1,29 +1,58 @@
-"""Inbound webhooks (CONTRACT §4), by real HTTP requests against a live server."""
+"""Inbound webhooks (CONTRACT §4), by real HTTP requests against a live server — through both doors:
+Django's view (a WSGI live server) and the lean ASGI path `hub/asgi.py` serves (uvicorn)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from django.core.asgi import get_asgi_application
 
 from flows import services
 from flows.models import Flow, Run, RunStatus, TriggerEvent
+from flows.webhooks import asgi_app
 from tests.support.flows import chain, node
+from tests.support.processes import free_port
 from tests.support.runs import wait_for_run
 
 
 @pytest.fixture
-def live_flow(worker: None, alice: Any, live_server: Any) -> Callable[..., tuple[Flow, str]]:
-    """A flow made live (self-approved: alice is alone) and its webhook URL on the live server."""
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """uvicorn in a thread, serving the lean webhook path in front of Django, as `hub/asgi.py` does."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(asgi_app(get_asgi_application()), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(params=["django", "asgi"])
+def live_flow(request: Any, worker: None, alice: Any) -> Callable[..., tuple[Flow, str]]:
+    """A flow made live (self-approved: alice is alone) and its webhook URL on a live server."""
+    base = (
+        request.getfixturevalue("live_server").url
+        if request.param == "django"
+        else request.getfixturevalue("asgi_server")
+    )
 
     def make(document: dict[str, Any]) -> tuple[Flow, str]:
         flow = services.flow_create(user=alice, name="Hooked", graph=document)
         version = services.version_submit(flow=flow, user=alice)
         services.version_approve(version=version, user=alice)
-        return flow, f"{live_server.url}/hooks/{flow.webhook_key}"
+        return flow, f"{base}/hooks/{flow.webhook_key}"
 
     return make
 

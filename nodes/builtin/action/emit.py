@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from nodes.builtin.trigger.event import EVENT_DESCRIPTION, EVENT_NAME
-from nodes.outcomes import Emit
-from nodes.registry import Expression, NodeConfig, NodeType, register
+from nodes.registry import Emit, Expression, NodeConfig, NodeType, register
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext

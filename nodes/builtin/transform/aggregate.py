@@ -160,6 +160,7 @@ class Aggregate(NodeType[AggregateConfig]):
     type = "transform.aggregate"
     title = "Aggregate"
     category = "transform"
+    pure = True
     description = (
         "Computes totals over a list (count, sum, avg, min, max, first, last, collect, join, "
         "count_distinct), for the whole list or per group."

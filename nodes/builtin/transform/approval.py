@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
-from nodes.outcomes import AwaitDecision
-from nodes.registry import Expression, NodeConfig, NodeError, NodeType, register, widget
+from nodes.registry import AwaitDecision, Expression, NodeConfig, NodeError, NodeType, register, widget
 
 if TYPE_CHECKING:
     from nodes.context import NodeContext

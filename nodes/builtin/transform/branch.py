@@ -24,6 +24,7 @@ class Branch(NodeType[BranchConfig]):
     type = "transform.branch"
     title = "Branch"
     category = "transform"
+    pure = True
     description = "Continues on the true port when the condition holds, on the false port when it does not."
     Config = BranchConfig
     example = {"condition": {"==": [{"var": "input.country"}, "NL"]}}

@@ -24,6 +24,7 @@ class Filter(NodeType[FilterConfig]):
     type = "transform.filter"
     title = "Filter"
     category = "transform"
+    pure = True
     description = "Continues only when the condition is true; otherwise the steps after it are skipped."
     Config = FilterConfig
     example = {"condition": {">": [{"var": "input.total"}, 100]}}

@@ -24,6 +24,7 @@ class Map(NodeType[MapConfig]):
     type = "transform.map"
     title = "Map"
     category = "transform"
+    pure = True
     description = "Builds an object from the run's data, one computed value per field."
     Config = MapConfig
     example = {

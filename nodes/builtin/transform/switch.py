@@ -66,6 +66,7 @@ class Switch(NodeType[SwitchConfig]):
     type = "transform.switch"
     title = "Switch"
     category = "transform"
+    pure = True
     description = (
         "Sends its input through the port of the first case whose condition holds, or through "
         "`default` when none does. Each case is a port of its own."

@@ -61,6 +61,7 @@ class Validate(NodeType[ValidateConfig]):
     type = "transform.validate"
     title = "Validate"
     category = "transform"
+    pure = True
     description = (
         "Checks data against a JSON Schema or a canonical one (customer, order, product, ticket): "
         "valid data continues on out, invalid data on invalid with the reasons."

@@ -26,6 +26,7 @@ class EventTrigger(NodeType[EventConfig]):
     type = "trigger.event"
     title = "Event"
     category = "trigger"
+    pure = True
     description = (
         "Starts the flow when another live flow of the same team emits this event (`Emit event`). "
         'Output: {"event", "payload", "source": {"flow", "run", "depth"}}.'

@@ -26,6 +26,7 @@ class ManualTrigger(NodeType[ManualConfig]):
     type = "trigger.manual"
     title = "Manual start"
     category = "trigger"
+    pure = True
     description = "Starts the flow on demand, from the app or the API, with the JSON given."
     Config = ManualConfig
     example = {"sample": {"email": "ann@example.com", "plan": "pro"}}

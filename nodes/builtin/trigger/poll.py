@@ -76,6 +76,7 @@ class PollTrigger(NodeType[PollConfig]):
     type = "trigger.poll"
     title = "Poll"
     category = "trigger"
+    pure = True
     description = (
         "Polls an HTTP endpoint on a schedule and starts a run for every item it has not seen before "
         "(remembering each item's key); the run's trigger output is the item."

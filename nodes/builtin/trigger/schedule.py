@@ -86,6 +86,7 @@ class ScheduleTrigger(NodeType[ScheduleConfig]):
     type = "trigger.schedule"
     title = "Schedule"
     category = "trigger"
+    pure = True
     description = "Starts the flow at the times a cron expression names."
     Config = ScheduleConfig
     example = {"cron": "0 9 * * 1-5", "timezone": "Europe/Amsterdam"}

@@ -57,6 +57,7 @@ class WebhookTrigger(NodeType[WebhookConfig]):
     type = "trigger.webhook"
     title = "Webhook"
     category = "trigger"
+    pure = True
     description = "Starts the flow when an HTTP request arrives at the flow's webhook URL."
     Config = WebhookConfig
     example = {"verify": "standard_webhooks", "respond": "accepted"}
