@@ -181,10 +181,10 @@ class _Journal:
             return False
         written = list(self.pending.values())
         self.pending.clear()
+        stored = [step for step in written if not step._state.adding]
         StepRun.objects.bulk_create([step for step in written if step._state.adding])
-        for step in written:
-            if not step._state.adding and step.pk is not None:
-                step.save()
+        for step in stored:
+            step.save()
         run_id = self.run.pk
         transaction.on_commit(lambda: live.steps_changed(run_id, written))
         return True

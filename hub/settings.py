@@ -147,7 +147,8 @@ if BROKER_URL.startswith("amqp"):
     }
 elif BROKER_URL:
     DRAMATIQ_BROKER = {
-        "BROKER": "dramatiq.brokers.redis.RedisBroker",
+        # Dramatiq's RedisBroker, with a doorbell that wakes idle workers at once (hub/broker.py).
+        "BROKER": "hub.broker.DoorbellRedisBroker",
         "OPTIONS": {"url": BROKER_URL, "namespace": DRAMATIQ_NAMESPACE},
         "MIDDLEWARE": _dramatiq_middleware,
     }
