@@ -26,13 +26,15 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from standardwebhooks import Webhook as StandardWebhook
 
 from flows import graph as flow_graph
 from flows import live
-from flows.models import FINISHED, FlowVersion, Run, RunStatus, TriggerEvent, VersionState
+from flows.models import FINISHED, Flow, FlowVersion, Run, RunStatus, TriggerEvent, VersionState
 from flows.selectors import webhook_secrets_valid
 from flows.services import run_start, webhook_rejection_count
 from hub import correlation, problems, ratelimit
@@ -116,7 +118,32 @@ def _flatten(values: dict[str, list[str]]) -> dict[str, Any]:
     return {key: items[0] if len(items) == 1 else items for key, items in values.items()}
 
 
+# Which version a webhook key starts, kept per process for LOOKUP_SECONDS: the lookup is a third of
+# the work of taking a webhook. A change in this process (approve, pause, a new key) clears it at once
+# (signals below); another process sees it within LOOKUP_SECONDS.
+LOOKUP_SECONDS = 1.0
+_lookups: dict[str, tuple[float, tuple[FlowVersion, dict[str, Any]] | None]] = {}
+
+
 def _live_webhook(key: str) -> tuple[FlowVersion, dict[str, Any]] | None:
+    now = time.monotonic()
+    kept = _lookups.get(key)
+    if kept is not None and now - kept[0] < LOOKUP_SECONDS:
+        return kept[1]
+    found = _live_webhook_read(key)
+    if len(_lookups) > 10_000:
+        _lookups.clear()
+    _lookups[key] = (now, found)
+    return found
+
+
+@receiver([post_save, post_delete], sender=Flow, dispatch_uid="webhook-lookups-flow")
+@receiver([post_save, post_delete], sender=FlowVersion, dispatch_uid="webhook-lookups-version")
+def _lookups_clear(**_: Any) -> None:
+    _lookups.clear()
+
+
+def _live_webhook_read(key: str) -> tuple[FlowVersion, dict[str, Any]] | None:
     version = (
         FlowVersion.objects.select_related("flow")
         .filter(flow__webhook_key=key, flow__paused=False, state=VersionState.APPROVED)

@@ -1,4 +1,6 @@
-"""Dramatiq's Redis broker with a doorbell, so an idle worker starts a new run at once.
+"""Dramatiq plumbing: the Redis broker with a doorbell, and workers that yield the CPU to the web tier.
+
+The doorbell, so an idle worker starts a new run at once:
 
 Dramatiq's Redis consumer polls: after each empty fetch it sleeps, doubling up to the worker's idle
 timeout (1 s by default). At a steady 50 webhooks/s that sleep, not the engine, was most of a run's
@@ -6,10 +8,17 @@ latency. Here every enqueue also pushes a token onto the queue's bell list (one 
 few tokens), and a consumer whose last fetch came back empty blocks on that list — up to the same idle
 timeout — instead of sleeping. A token wakes one consumer, which fetches; a stale token costs one empty
 fetch. Nothing else changes: messages, acks, delays and dead letters are Dramatiq's own.
+
+Worker processes lower their CPU priority (`WORKER_NICENESS`, 10 by default) as they boot. On a machine
+that also serves the web, a burst of webhooks is then answered first and its runs queue (durably) for
+the moments after; on a machine of its own a worker loses nothing by it. The embedded worker shares the
+web process and is left as it is.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from typing import Any
 
@@ -17,6 +26,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
+from dramatiq.middleware import Middleware
 
 BELL_TOKENS = 64  # more waiting tokens than this wake nobody more
 BUSY_RECHECK_SECONDS = 0.005  # every worker thread busy: look again this soon
@@ -60,3 +70,14 @@ class _DoorbellConsumer(_RedisConsumer):
         message = super().__next__()
         self.missed = message is None
         return message
+
+
+class WorkerNiceness(Middleware):  # type: ignore[misc]
+    """Lower a worker process's CPU priority as it boots (see the module docstring)."""
+
+    def before_worker_boot(self, broker: Any, worker: Any) -> None:
+        from django.conf import settings
+
+        if settings.WORKER_NICENESS and not settings.EMBEDDED:
+            os.nice(settings.WORKER_NICENESS)
+            logging.getLogger("switchboard.worker").info("worker at niceness %s", os.nice(0))

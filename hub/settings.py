@@ -138,7 +138,10 @@ _dramatiq_middleware = [
     "dramatiq.middleware.Callbacks",
     "dramatiq.middleware.Retries",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
+    "hub.broker.WorkerNiceness",
 ]
+# Worker processes run at this niceness (0: as started), so the web tier on the same machine answers first.
+WORKER_NICENESS = int(os.environ.get("WORKER_NICENESS", "10"))
 if BROKER_URL.startswith("amqp"):
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker",
