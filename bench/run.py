@@ -859,9 +859,10 @@ def markdown(report: dict[str, Any], plots: list[str]) -> str:
     if any("engine_ms_per_step" in d for d in report["step_overhead_ms"].values()):
         out += [
             "",
-            'Switchboard answers a `respond: "result"` webhook by polling the database for the finished '
-            "run (every 50 ms, `flows/webhooks.py`), so its latencies above are rounded up to that poll; "
-            "*in the engine* is the same slope from the runs' own `started_at` → `finished_at`.",
+            'Switchboard answers a `respond: "result"` webhook when the engine signals the run\'s end '
+            "(`flows/live.py`, through the channel layer); *in the engine* is the same slope from the runs' "
+            "own `started_at` → `finished_at` (the run's rows are written after `finished_at` is taken, so "
+            "the webhook's slope is the fuller figure).",
         ]
     # (d)
     out += [

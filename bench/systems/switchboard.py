@@ -299,14 +299,16 @@ class Switchboard(_Switchboard):
         return {
             "mode": "production-like: separate web, worker and scheduler processes",
             "database": f"{_pg_version()}, a scratch database",
-            "broker": f"{_redis_version()}, Dramatiq RedisBroker",
+            "broker": f"{_redis_version()}, Dramatiq's RedisBroker with a doorbell for idle workers "
+            "(`hub/broker.py`)",
             "web server": (
                 f"{chosen}, {self.web_workers} processes"
                 + (f" (picked by a 3 s probe at 32 connections: {probe})" if probe else "")
             ),
             "workers": (
                 f"{self.workers} worker process{'es' if self.workers > 1 else ''}: "
-                f"`rundramatiq --processes {self.workers} --threads {self.threads}`"
+                f"`rundramatiq --processes {self.workers} --threads {self.threads}`, at niceness 10 "
+                "(WORKER_NICENESS, the default: the web tier answers first)"
             ),
             "scheduler": "`manage.py runscheduler` (sweeper)",
             "rate limits": "off (WEBHOOK_RATE_LIMIT_PER_MINUTE=0, API_RATE_LIMIT_PER_MINUTE=0)",
