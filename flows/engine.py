@@ -14,6 +14,7 @@ is computed again, never a step anybody outside the run could have seen.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -99,33 +100,39 @@ def _renew(run: Run) -> bool:
 
 def _claim(run_id: str) -> tuple[Run, bool] | None:
     """Take the run if it is ours to take: queued, due after waiting, or abandoned by a crashed worker.
-    With it, whether it is fresh: never started and no replay, so it has no steps yet."""
+    With it, whether it is fresh: never started and no replay, so it has no steps yet.
+
+    One conditional UPDATE takes it — its condition is checked again under the row's lock, so of two
+    workers only one gets the row. A flow with `max_concurrency` counts its running runs first, under
+    its flow's lock, in the same transaction."""
     now = timezone.now()
     claimable = (
         Q(status=RunStatus.QUEUED)
         | Q(status=RunStatus.WAITING, resume_at__lte=now)
         | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
     )
-    with transaction.atomic():
-        run = (
-            Run.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event", "version", "flow")
-            .filter(claimable, pk=run_id)
-            .first()
-        )
-        if run is None:
-            return None
-        if _over_concurrency(run):
+    run = Run.objects.select_related("event", "version", "flow").filter(claimable, pk=run_id).first()
+    if run is None:
+        return None
+    limit = flow_graph.flow_setting(run_graph(run), "max_concurrency")
+    fresh = run.started_at is None and run.replay_of_id is None
+    run.status, run.started_at, run.resume_at = RunStatus.RUNNING, run.started_at or now, None
+    run.lease_expires_at = now + timedelta(seconds=settings.RUN_LEASE_SECONDS)
+    run.claim = uuid.uuid4()
+    with transaction.atomic() if limit else contextlib.nullcontext():
+        if limit and _over_concurrency(run, limit):
             # Not dropped: it stays queued and comes back shortly (the sweeper would, too).
             enqueue_run(run.id, at=now + timedelta(seconds=CONCURRENCY_RECHECK_SECONDS))
             return None
-        fresh = run.started_at is None and run.replay_of_id is None
-        run.status = RunStatus.RUNNING
-        run.started_at = run.started_at or now
-        run.resume_at = None
-        run.lease_expires_at = now + timedelta(seconds=settings.RUN_LEASE_SECONDS)
-        run.claim = uuid.uuid4()
-        run.save(update_fields=["status", "started_at", "resume_at", "lease_expires_at", "claim"])
+        taken = Run.objects.filter(claimable, pk=run_id).update(
+            status=run.status,
+            started_at=run.started_at,
+            resume_at=None,
+            lease_expires_at=run.lease_expires_at,
+            claim=run.claim,
+        )
+    if taken != 1:
+        return None  # another worker took it first
     live.run_changed(run.pk)
     return run, fresh
 
@@ -133,11 +140,9 @@ def _claim(run_id: str) -> tuple[Run, bool] | None:
 CONCURRENCY_RECHECK_SECONDS = 1.0
 
 
-def _over_concurrency(run: Run) -> bool:
-    """Whether the flow's `max_concurrency` runs are already running (checked under the flow's lock)."""
-    limit = flow_graph.flow_setting(run_graph(run), "max_concurrency")
-    if not limit:
-        return False
+def _over_concurrency(run: Run, limit: int) -> bool:
+    """Whether the flow's `max_concurrency` runs are already running (call in a transaction: the flow's
+    row stays locked until it ends, so two workers never both see room for one more)."""
     Flow.objects.select_for_update().filter(pk=run.flow_id).first()
     return Run.objects.filter(flow_id=run.flow_id, status=RunStatus.RUNNING).count() >= limit
 
