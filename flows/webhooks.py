@@ -11,10 +11,12 @@ same URL in the URLconf, for WSGI servers and Django's test client) is the other
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -327,11 +329,21 @@ def _result_answer(run: Run, accepted: dict[str, str]) -> Answer:
 
 
 async def _answer(key: str, delivery: Delivery) -> Answer:
-    answer = await sync_to_async(_accept_in_thread, thread_sensitive=False)(key, delivery)
+    answer = await asyncio.get_running_loop().run_in_executor(
+        _ingest_pool(), _accept_in_thread, key, delivery
+    )
     if answer.run_id is not None:
         answer = await _result(answer)
     answer.headers[correlation.HEADER] = delivery.correlation_id
     return answer
+
+
+@functools.cache
+def _ingest_pool() -> ThreadPoolExecutor:
+    """The threads that store webhooks (each with its database connection). Most of a request's time is
+    spent waiting on the database and the broker, so more threads than cores keep both busy; the
+    event loop's default pool (cores + 4) left requests queueing for a thread."""
+    return ThreadPoolExecutor(max_workers=settings.WEBHOOK_THREADS, thread_name_prefix="webhook")
 
 
 def _accept_in_thread(key: str, delivery: Delivery) -> Answer:

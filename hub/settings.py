@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
 # --- Flows and nodes ------------------------------------------------------------------------------
 EGRESS_ALLOW = _env_list("EGRESS_ALLOW")
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(1024 * 1024)))
+# Threads per web process that store incoming webhooks (each holds a database connection).
+WEBHOOK_THREADS = int(os.environ.get("WEBHOOK_THREADS", "16"))
 # Requests per minute: per webhook trigger (unless the trigger sets its own) and per API token; 0 = none.
 WEBHOOK_RATE_LIMIT_PER_MINUTE = int(os.environ.get("WEBHOOK_RATE_LIMIT_PER_MINUTE", "6000"))
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "1200"))
