@@ -3,14 +3,16 @@ delivered, and a local HTTP sink that receives what the flow sends."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 import httpx
 import pytest
+from django.conf import settings
 
 from tests.e2e.conftest import person
-from tests.support.processes import Stack
+from tests.support.processes import Stack, descendants, niceness, threads_niceness
 from tests.support.sink import HttpSink
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +96,17 @@ def test_a_webhook_flow_runs_on_workers_after_a_second_person_approves(stack: St
         assert received.headers["x-correlation-id"] == "e2e-correlation-1"
         assert received.headers["idempotency-key"] == f"{big_run['id']}:crm"
         assert big_run["version"] == 1 and big_run["correlation_id"] == "e2e-correlation-1"
+
+    # and the worker processes give way to the web process: each lowered its CPU priority as it booted
+    # (a rundramatiq forks them), while the web process, with the embedded worker if any, did not
+    baseline = niceness(os.getpid())  # what every process of the stack started with
+    web = threads_niceness(stack.named["web"].pid)
+    assert web == dict.fromkeys(web, baseline)
+    workers = [proc for name, proc in stack.named.items() if name.startswith("worker-")]
+    assert len(workers) == (0 if stack.backend == "embedded" else 1)
+    lowered = min(baseline + settings.WORKER_NICENESS, 19)
+    for rundramatiq in workers:
+        forked = descendants(rundramatiq.pid)
+        assert forked, f"rundramatiq {rundramatiq.pid} has no worker process\n{stack.log_tails()}"
+        assert {pid: niceness(pid) for pid in forked} == dict.fromkeys(forked, lowered), stack.log_tails()
+        assert niceness(rundramatiq.pid) == baseline  # the parent only watches its workers

@@ -34,6 +34,47 @@ def reachable(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # gone meanwhile
+        return None
+    # The command name (in parentheses) may hold spaces; the fields after it are plain.
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` forked, and theirs, as /proc shows them now (Linux)."""
+    parents = {
+        int(entry.name): _parent_of(int(entry.name))
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit()
+    }
+    found: list[int] = []
+    generation = [pid]
+    while generation:
+        generation = [child for child, parent in parents.items() if parent in generation]
+        found.extend(generation)
+    return found
+
+
+def niceness(pid: int) -> int:
+    """The CPU niceness of process `pid`, or of thread `pid` (Linux keeps one per thread; a thread
+    starts with its creator's)."""
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
+def threads_niceness(pid: int) -> dict[int, int]:
+    """The niceness of each of process `pid`'s threads by thread id (Linux), its own thread's first."""
+    found: dict[int, int] = {}
+    for tid in sorted(
+        (int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()), key=lambda t: t != pid
+    ):
+        with suppress(ProcessLookupError):  # a thread that ended meanwhile
+            found[tid] = niceness(tid)
+    return found
+
+
 @dataclass
 class Stack:
     """A running Switchboard: its base URL, environment, and the logs of its processes."""
@@ -106,7 +147,7 @@ def wait_answering(
     while time.monotonic() < deadline:
         for proc in processes:
             if proc.poll() is not None:
-                raise RuntimeError(f"{what} exited early ({proc.args}):\n{log_tails()}")
+                raise RuntimeError(f"{what} exited early ({proc.args!r}):\n{log_tails()}")
         with suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code == 200:
                 return
