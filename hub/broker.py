@@ -59,16 +59,18 @@ class _DoorbellConsumer(_RedisConsumer):
         self.missed = False
 
     def __next__(self) -> Any:
-        if self.missed and not self.message_cache:
-            if self.outstanding_message_count < self.prefetch:
-                try:
-                    self.broker.client.blpop([self.bell], timeout=self.idle_seconds)
-                except redis.ConnectionError as error:
-                    raise ConnectionClosed(error) from None
-            else:
-                time.sleep(BUSY_RECHECK_SECONDS)
+        can_fetch = not self.message_cache and self.outstanding_message_count < self.prefetch
+        if can_fetch and self.missed:
+            try:
+                self.broker.client.blpop([self.bell], timeout=self.idle_seconds)
+            except redis.ConnectionError as error:
+                raise ConnectionClosed(error) from None
         message = super().__next__()
-        self.missed = message is None
+        if message is None and not can_fetch:
+            # Every worker thread is busy (the prefetch is taken): not a miss, look again shortly.
+            time.sleep(BUSY_RECHECK_SECONDS)
+        # Only a fetch that found the queue empty makes the next call wait for the bell.
+        self.missed = message is None and can_fetch
         return message
 
 

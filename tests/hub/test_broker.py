@@ -115,3 +115,32 @@ def test_a_burst_of_messages_leaves_at_most_BELL_TOKENS_on_the_bell(broker: Door
     assert 1 <= tokens <= BELL_TOKENS
     # and every message is on the queue: the bell trims tokens, never messages
     assert broker.client.llen(f"{broker.namespace}:burst") == 100
+
+
+def test_a_consumer_whose_threads_were_all_busy_fetches_at_once_when_one_is_free(
+    broker: DoorbellRedisBroker,
+) -> None:
+    # Being full is not being idle: a consumer that could not fetch because every worker thread held a
+    # message must not then wait on the bell while its queue still holds messages.
+    broker.declare_queue("runs")
+    for _ in range(2):
+        broker.enqueue(message("runs"))
+    broker.client.delete(broker.bell("runs"))  # no token left to wake it: only fetching finds the second
+    consumer = broker.consume("runs", prefetch=1, timeout=IDLE_MS)
+    try:
+        first = next(consumer)
+        assert first is not None
+        # every thread busy: the consumer answers at once with nothing, without fetching
+        began = time.monotonic()
+        assert next(consumer) is None
+        assert time.monotonic() - began < 0.5
+        # a thread is free again: the next message comes at once, not after the idle timeout
+        consumer.ack(first)
+        began = time.monotonic()
+        second = next(consumer)
+        waited = time.monotonic() - began
+        assert second is not None, "the consumer waited on its bell instead of fetching"
+        assert waited < 0.5, f"the second message came after {waited:.3f}s"
+        consumer.ack(second)
+    finally:
+        consumer.close()
