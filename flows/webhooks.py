@@ -69,7 +69,9 @@ class Answer:
     status: int
     document: Any
     headers: dict[str, str]
-    run_id: str | None = None  # set when the caller waits for the run's result
+    # `respond: result`: the run whose output answers, and how long the caller waits for it.
+    awaited_run: str | None = None
+    wait_seconds: float = 0.0
 
     @classmethod
     def problem(cls, problem: Problem) -> Answer:
@@ -203,8 +205,7 @@ def _accept(key: str, delivery: Delivery, correlation_id: str) -> Answer:
     accepted = {"run_id": str(run.id), "correlation_id": run.correlation_id}
     answer = Answer(202 if created else 200, accepted, {"Content-Type": "application/json"})
     if created and config.get("respond", "accepted") == "result":
-        answer.run_id = str(run.id)
-        answer.headers["X-Run-Timeout"] = str(float(config.get("timeout_seconds", 30)))
+        answer.awaited_run, answer.wait_seconds = str(run.id), float(config.get("timeout_seconds", 30))
     return answer
 
 
@@ -282,8 +283,7 @@ async def _result(answer: Answer) -> Answer:
     """Wait for the run to finish; its output is the answer, or 504 past the timeout. The engine's notice
     (`live.run_ended`, through the channel layer) wakes the wait; the run is also read again every
     RESULT_RECHECK_SECONDS."""
-    timeout = float(answer.headers.pop("X-Run-Timeout"))
-    run_id = answer.run_id
+    timeout, run_id = answer.wait_seconds, answer.awaited_run
     deadline = time.monotonic() + timeout
     layer = get_channel_layer()
     channel = await live.await_end(run_id, timeout)
@@ -332,7 +332,7 @@ async def _answer(key: str, delivery: Delivery) -> Answer:
     answer = await asyncio.get_running_loop().run_in_executor(
         _ingest_pool(), _accept_in_thread, key, delivery
     )
-    if answer.run_id is not None:
+    if answer.awaited_run is not None:
         answer = await _result(answer)
     answer.headers[correlation.HEADER] = delivery.correlation_id
     return answer
