@@ -92,10 +92,13 @@ def _mine(run: Run) -> QuerySet[Run]:
     return Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING, claim=run.claim)
 
 
+def _lease_end(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(seconds=settings.RUN_LEASE_SECONDS)
+
+
 def _renew(run: Run) -> bool:
     """Renew the lease; False when the run was cancelled or taken over meanwhile."""
-    expires = timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)
-    return _mine(run).update(lease_expires_at=expires) == 1
+    return _mine(run).update(lease_expires_at=_lease_end()) == 1
 
 
 def _claim(run_id: str) -> tuple[Run, bool] | None:
@@ -117,7 +120,7 @@ def _claim(run_id: str) -> tuple[Run, bool] | None:
     limit = flow_graph.flow_setting(run_graph(run), "max_concurrency")
     fresh = run.started_at is None and run.replay_of_id is None
     run.status, run.started_at, run.resume_at = RunStatus.RUNNING, run.started_at or now, None
-    run.lease_expires_at = now + timedelta(seconds=settings.RUN_LEASE_SECONDS)
+    run.lease_expires_at = _lease_end(now)
     run.claim = uuid.uuid4()
     with transaction.atomic() if limit else contextlib.nullcontext():
         if limit and _over_concurrency(run, limit):
@@ -180,7 +183,7 @@ class _Journal:
     def write(self, **run_fields: Any) -> bool:
         """False, storing nothing, when the run is no longer this claim's (cancelled, or taken over)."""
         if not run_fields:
-            run_fields = {"lease_expires_at": timezone.now() + timedelta(seconds=settings.RUN_LEASE_SECONDS)}
+            run_fields = {"lease_expires_at": _lease_end()}
         if _mine(self.run).update(**run_fields) != 1:
             self.pending.clear()
             return False

@@ -57,11 +57,8 @@ class Delivery:
     headers: Mapping[str, str]
     query_string: str
     body: bytes
+    correlation_id: str  # the caller's `X-Correlation-ID` when well formed, else one made for it
     client_ip: str = ""
-
-    @property
-    def correlation_id(self) -> str:
-        return correlation.accept(self.headers.get(correlation.HEADER.lower()))
 
 
 @dataclass
@@ -370,13 +367,14 @@ async def receive(request: HttpRequest, key: str) -> HttpResponse:
     headers = {name.lower(): value for name, value in request.headers.items()}
     if body is None:
         answer = Answer.problem(_too_large())
-        answer.headers[correlation.HEADER] = correlation.accept(headers.get(correlation.HEADER.lower()))
+        answer.headers[correlation.HEADER] = request.correlation_id  # type: ignore[attr-defined]
     else:
         delivery = Delivery(
             method=request.method or "",
             headers=headers,
             query_string=request.META.get("QUERY_STRING", ""),
             body=body,
+            correlation_id=request.correlation_id,  # type: ignore[attr-defined]  # the middleware's
             client_ip=correlation.request_ip(request),
         )
         answer = await _answer(key, delivery)
@@ -418,6 +416,7 @@ def asgi_app(fallback: ASGIApp) -> ASGIApp:
                 headers=headers,
                 query_string=scope.get("query_string", b"").decode("latin-1"),
                 body=body,
+                correlation_id=correlation.accept(headers.get(correlation.HEADER.lower())),
                 client_ip=correlation.client_address(client[0], headers.get("x-forwarded-for", "")),
             )
             answer = await _answer(unquote(path[len(PREFIX) :]), delivery)

@@ -8,8 +8,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,17 +15,11 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from bench.procs import spawn, stop, tail
 from bench.systems.base import SystemUnavailable
 
 PEERS_DIR = Path(__file__).resolve().parent
 STAMP = ".bench-install.json"
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def node_version() -> str:
@@ -39,14 +31,6 @@ def node_version() -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "?"
     return done.stdout.strip() or "?"
-
-
-def tail(path: Path, lines: int = 25) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def installed_version(prefix: Path, package: str) -> str | None:
@@ -122,6 +106,18 @@ def disk_usage(path: Path) -> int:
     return total
 
 
+def install_settings(prefix: Path | None) -> dict[str, str]:
+    """The install's time and size for a peer's settings (nothing before the first start)."""
+    if prefix is None:
+        return {}
+    found: dict[str, str] = {}
+    seconds = install_seconds(prefix)
+    if seconds is not None:
+        found["install time"] = f"{seconds:.0f} s"
+    found["install size"] = f"{disk_usage(prefix) / 1e6:.0f} MB"
+    return found
+
+
 def post_json(url: str, body: object, timeout: float = 5.0) -> tuple[int, str]:
     """POST `body` as JSON; the status and text of the answer (status 0: no answer at all)."""
     request = urllib.request.Request(
@@ -147,16 +143,7 @@ class ProcessGroup:
     def start(self, command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: Path) -> None:
         self.stop()
         self.log = log
-        with log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                list(command),
-                cwd=cwd,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.proc = spawn(command, log=log, env=dict(env), cwd=cwd)
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -202,21 +189,8 @@ class ProcessGroup:
 
     def stop(self, grace: float = 15.0) -> None:
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
-        # Whatever is left of the group (children that outlived their parent, or a parent that
-        # ignored SIGTERM) is killed outright.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
+        if proc is not None:
+            stop(proc, timeout=grace)
 
 
 def run_cli(

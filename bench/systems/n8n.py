@@ -17,14 +17,13 @@ from typing import Any
 from bench.peers.common import (
     PEERS_DIR,
     ProcessGroup,
-    disk_usage,
-    free_port,
-    install_seconds,
+    install_settings,
     installed_version,
     node_version,
     npm_install,
     run_cli,
 )
+from bench.procs import free_port
 from bench.systems.base import FLOWS, NOOP_STEPS, SystemUnavailable
 
 TEMPLATES = PEERS_DIR / "n8n"
@@ -172,12 +171,7 @@ class N8n:
             "logging": "N8N_LOG_LEVEL=warn",
             "node": node_version(),
         }
-        if self._prefix is not None:
-            seconds = install_seconds(self._prefix)
-            if seconds is not None:
-                settings["install time"] = f"{seconds:.0f} s"
-            settings["install size"] = f"{disk_usage(self._prefix) / 1e6:.0f} MB"
-        return settings
+        return {**settings, **install_settings(self._prefix)}
 
     def _env(self, user_folder: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("N8N_", "DB_", "EXECUTIONS_"))}

@@ -12,13 +12,12 @@ from typing import Any
 from bench.peers.common import (
     PEERS_DIR,
     ProcessGroup,
-    disk_usage,
-    free_port,
-    install_seconds,
+    install_settings,
     installed_version,
     node_version,
     npm_install,
 )
+from bench.procs import free_port
 from bench.systems.base import FLOWS, NOOP_STEPS, SystemUnavailable
 
 TEMPLATES = PEERS_DIR / "node-red"
@@ -158,12 +157,7 @@ class NodeRed:
             "logging": "console, level warn",
             "node": node_version(),
         }
-        if self._prefix is not None:
-            seconds = install_seconds(self._prefix)
-            if seconds is not None:
-                settings["install time"] = f"{seconds:.0f} s"
-            settings["install size"] = f"{disk_usage(self._prefix) / 1e6:.0f} MB"
-        return settings
+        return {**settings, **install_settings(self._prefix)}
 
     def start(self, *, sink_url: str, workdir: Path, workers: int = 1) -> None:
         workdir = Path(workdir).resolve()

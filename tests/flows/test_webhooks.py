@@ -84,6 +84,18 @@ def test_an_event_is_stored_queued_and_answered_202(live_flow: Any) -> None:
     assert payload["headers"]["content-type"] == "application/json"
 
 
+def test_without_a_correlation_id_one_is_made_once_for_the_run_and_the_answer(live_flow: Any) -> None:
+    _flow, url = live_flow(echo_flow())
+    response = httpx.post(url, json={"total": 1})
+    assert response.status_code == 202
+    made = response.headers["X-Correlation-ID"]
+    assert (
+        made
+        == response.json()["correlation_id"]
+        == Run.objects.get(pk=response.json()["run_id"]).correlation_id
+    )
+
+
 def test_form_and_text_bodies_are_accepted(live_flow: Any) -> None:
     _flow, url = live_flow(echo_flow())
     form = httpx.post(url, data={"total": "3", "tag": ["a", "b"]})
