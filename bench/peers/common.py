@@ -106,6 +106,18 @@ def disk_usage(path: Path) -> int:
     return total
 
 
+def install_prefix(workdir: Path, install_dir: Path | None, folder: str, systems: tuple[str, ...]) -> Path:
+    """Where a peer is installed: `install_dir` when given, else `$BENCH_PEERS_INSTALL_DIR/<folder>`,
+    else `<folder>` in the scratch folder beside the systems' run folders (the harness gives each
+    system `<scratch>/<system name>`), so the install is kept between runs and shared by variants."""
+    if install_dir is not None:
+        return install_dir
+    shared = os.environ.get("BENCH_PEERS_INSTALL_DIR")
+    if shared:
+        return Path(shared) / folder
+    return (workdir.parent if workdir.name in systems else workdir) / folder
+
+
 def install_settings(prefix: Path | None) -> dict[str, str]:
     """The install's time and size for a peer's settings (nothing before the first start)."""
     if prefix is None:

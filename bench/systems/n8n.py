@@ -17,6 +17,7 @@ from typing import Any
 from bench.peers.common import (
     PEERS_DIR,
     ProcessGroup,
+    install_prefix,
     install_settings,
     installed_version,
     node_version,
@@ -135,15 +136,7 @@ class N8n:
         self._process = ProcessGroup(self.name)
 
     def _install_prefix(self, workdir: Path) -> Path:
-        if self._install_dir is not None:
-            return self._install_dir
-        shared = os.environ.get("BENCH_PEERS_INSTALL_DIR")
-        if shared:
-            return Path(shared) / f"n8n-{N8N_VERSION}-install"
-        # The harness gives each system `<scratch>/<system name>`: the install then lives in the
-        # scratch folder beside them, kept between runs (and shared by n8n and n8n-legacy).
-        base = workdir.parent if workdir.name in ("n8n", "n8n-legacy") else workdir
-        return base / f"n8n-{N8N_VERSION}-install"
+        return install_prefix(workdir, self._install_dir, f"n8n-{N8N_VERSION}-install", ("n8n", "n8n-legacy"))
 
     def version(self) -> str:
         if self._prefix is not None:

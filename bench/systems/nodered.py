@@ -12,6 +12,7 @@ from typing import Any
 from bench.peers.common import (
     PEERS_DIR,
     ProcessGroup,
+    install_prefix,
     install_settings,
     installed_version,
     node_version,
@@ -126,15 +127,7 @@ class NodeRed:
         self._process = ProcessGroup(self.name)
 
     def _install_prefix(self, workdir: Path) -> Path:
-        if self._install_dir is not None:
-            return self._install_dir
-        shared = os.environ.get("BENCH_PEERS_INSTALL_DIR")
-        if shared:
-            return Path(shared) / "node-red-install"
-        # The harness gives each system `<scratch>/<system name>`: the install then lives in the
-        # scratch folder beside them, kept between runs.
-        base = workdir.parent if workdir.name in ("node-red",) else workdir
-        return base / "node-red-install"
+        return install_prefix(workdir, self._install_dir, "node-red-install", ("node-red",))
 
     def version(self) -> str:
         if self._prefix is not None:
